@@ -1,0 +1,63 @@
+# Veza: the two commands are `make run` and `make test` (see README.md).
+
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/veza
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast lint format bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Veza needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Veza is starting on http://$(HOST):$(PORT)/"
+	@echo "  API docs (Swagger UI):  http://$(HOST):$(PORT)/api/docs/"
+	@echo "  OpenAPI schema:         http://$(HOST):$(PORT)/api/schema/"
+	@echo "  Admin:                  http://$(HOST):$(PORT)/admin/"
+	@echo "  Demo logins (password veza-demo-2026):"
+	@echo "    admin@veza.local (staff)   creator@veza.local   listener@veza.local   unverified@veza.local"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	@scripts/ensure-services.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
+		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+test-fast: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
+		$(BIN)/pytest --reuse-db -m "not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DATABASE_URL=sqlite:////tmp/veza-makemigrations-check.sqlite3 \
+		$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	@scripts/ensure-services.sh
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles *.egg-info

@@ -1,0 +1,138 @@
+"""The accounts part of the operations console. Role changes go through the audited service."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import AuditLog, Profile, Role, User
+from apps.accounts.services import RequestMeta, audit_record, user_role_assign
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "username")
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ("display_name", "bio", "avatar", "country")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    inlines = [ProfileInline]
+    list_display = (
+        "email",
+        "username",
+        "role",
+        "is_verified",
+        "promoted_to_creator_at",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+    list_filter = ("role", "is_verified", "is_staff", "is_active", "date_joined")
+    search_fields = ("email", "username")
+    ordering = ("-date_joined",)
+    readonly_fields = ("id", "promoted_to_creator_at", "date_joined", "last_login")
+    list_select_related = ()
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("id", "email", "username", "password")}),
+        (_("Role"), {"fields": ("role", "is_verified", "promoted_to_creator_at")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
+    )
+    actions = ["mark_verified", "deactivate"]
+
+    def save_model(self, request, obj, form, change):
+        """Save only what the form changed; the role goes through the audited service.
+
+        Writing only changed columns keeps a concurrent self-upgrade's timestamp intact.
+        """
+        meta = RequestMeta.from_request(request)
+        if not change:
+            super().save_model(request, obj, form, change)
+            Profile.objects.get_or_create(user=obj)
+            audit_record(action="user.create", actor=request.user, target=obj, meta=meta)
+            return
+        changed = [name for name in form.changed_data if name != "role"]
+        if "role" in form.changed_data:
+            new_role = obj.role
+            obj.role = form.initial.get("role", obj.role)
+            user_role_assign(user=obj, role=new_role, actor=request.user, meta=meta)
+        model_fields = {f.name for f in obj._meta.concrete_fields}
+        update_fields = [name for name in changed if name in model_fields]
+        if update_fields:
+            obj.save(update_fields=update_fields)
+            audit_record(
+                action="user.admin_update",
+                actor=request.user,
+                target=obj,
+                meta=meta,
+                metadata={"fields": sorted(update_fields)},
+            )
+
+    @admin.action(description="Mark selected accounts as verified", permissions=["change"])
+    def mark_verified(self, request, queryset):
+        meta = RequestMeta.from_request(request)
+        users = list(queryset.filter(is_verified=False))
+        User.objects.filter(pk__in=[u.pk for u in users]).update(is_verified=True)
+        for user in users:
+            audit_record(
+                action="user.verify_email_by_staff", actor=request.user, target=user, meta=meta
+            )
+        self.message_user(request, f"{len(users)} account(s) marked verified.", messages.SUCCESS)
+
+    @admin.action(
+        description="Deactivate selected accounts (they can no longer log in)",
+        permissions=["change"],
+    )
+    def deactivate(self, request, queryset):
+        meta = RequestMeta.from_request(request)
+        users = list(queryset.filter(is_active=True).exclude(pk=request.user.pk))
+        User.objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
+        for user in users:
+            audit_record(action="user.deactivate", actor=request.user, target=user, meta=meta)
+        self.message_user(request, f"{len(users)} account(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "actor_label", "target_type", "target_id", "ip_address")
+    list_filter = ("action", "target_type", "created_at")
+    search_fields = ("actor_label", "target_id", "action", "=ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ()
+    readonly_fields = [f.name for f in AuditLog._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+__all__ = ["AuditLogAdmin", "Role", "UserAdmin"]

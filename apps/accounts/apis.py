@@ -1,0 +1,233 @@
+"""Accounts API (shared/API.md, Accounts and authentication). Thin: parse, call a service."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts import selectors, services
+from apps.accounts.serializers import (
+    EmailInputSerializer,
+    LoginInputSerializer,
+    LoginOutputSerializer,
+    PasswordChangeInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    TokenInputSerializer,
+    TokenPairOutputSerializer,
+    UpgradeCreatorOutputSerializer,
+    UserOutputSerializer,
+    UserUpdateInputSerializer,
+)
+from apps.accounts.services import RequestMeta
+from veza.api.schema import ErrorEnvelopeSerializer
+
+ACCEPTED = OpenApiResponse(description="Accepted; the same answer whether or not the email exists.")
+NO_CONTENT = OpenApiResponse(description="Done.")
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
+
+
+class PublicApi(APIView):
+    """Endpoints reached before login: no authentication, so no CSRF either."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class RegisterApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=RegisterInputSerializer,
+        responses={201: UserOutputSerializer},
+        summary="Create an account (unverified) and send the verification email",
+    )
+    def post(self, request):
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data, meta=RequestMeta.from_request(request))
+        user = selectors.user_with_profile(user=user)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class VerifyEmailApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=TokenInputSerializer,
+        responses={200: UserOutputSerializer, 400: _error("INVALID_TOKEN or VALIDATION_ERROR")},
+        summary="Confirm an email address with the token from the email",
+    )
+    def post(self, request):
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.email_verification_confirm(
+            token=data.validated_data["token"], meta=RequestMeta.from_request(request)
+        )
+        user = selectors.user_with_profile(user=user)
+        return Response(UserOutputSerializer(user).data)
+
+
+class VerifyEmailResendApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=EmailInputSerializer,
+        responses={202: ACCEPTED},
+        summary="Send a new verification link (no account enumeration)",
+    )
+    def post(self, request):
+        data = EmailInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.email_verification_resend(email=data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class LoginApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=LoginInputSerializer,
+        responses={200: LoginOutputSerializer, 401: _error("INVALID_CREDENTIALS")},
+        summary="Exchange email and password for an access and a refresh token",
+    )
+    def post(self, request):
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, refresh = services.login_tokens(
+            request=request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+        )
+        user = selectors.user_with_profile(user=user)
+        body = {
+            "access": str(refresh.access_token),
+            "refresh": str(refresh),
+            "user": UserOutputSerializer(user).data,
+        }
+        return Response(body)
+
+
+class TokenRefreshApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshInputSerializer,
+        responses={200: TokenPairOutputSerializer, 401: _error("INVALID_TOKEN")},
+        summary="Rotate a refresh token: a new pair; the old refresh token stops working",
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refresh = services.refresh_token_rotate(raw_refresh=data.validated_data["refresh"])
+        return Response(
+            TokenPairOutputSerializer(
+                {"access": str(refresh.access_token), "refresh": str(refresh)}
+            ).data
+        )
+
+
+class LogoutApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=RefreshInputSerializer,
+        responses={204: NO_CONTENT, 401: _error("INVALID_TOKEN")},
+        summary="Revoke a refresh token",
+    )
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.refresh_token_revoke(raw_refresh=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=EmailInputSerializer,
+        responses={202: ACCEPTED},
+        summary="Email a password-reset link (no account enumeration)",
+    )
+    def post(self, request):
+        data = EmailInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(PublicApi):
+    @extend_schema(
+        tags=["auth"],
+        request=PasswordResetConfirmInputSerializer,
+        responses={204: NO_CONTENT, 400: _error("INVALID_TOKEN or VALIDATION_ERROR")},
+        summary="Set a new password with the token from the reset email",
+    )
+    def post(self, request):
+        data = PasswordResetConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(
+            **data.validated_data, meta=RequestMeta.from_request(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["users"], responses={200: UserOutputSerializer}, summary="My account")
+    def get(self, request):
+        user = selectors.user_with_profile(user=request.user)
+        return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(
+        tags=["users"],
+        request=UserUpdateInputSerializer,
+        responses={200: UserOutputSerializer},
+        summary="Edit my username and profile",
+    )
+    def patch(self, request):
+        data = UserUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = selectors.user_with_profile(user=request.user)
+        user = services.user_update(user=user, data=data.validated_data)
+        return Response(UserOutputSerializer(user).data)
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["users"],
+        request=PasswordChangeInputSerializer,
+        responses={204: NO_CONTENT, 400: _error("INVALID_PASSWORD or VALIDATION_ERROR")},
+        summary="Change my password; other sessions are signed out",
+    )
+    def put(self, request):
+        data = PasswordChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_change(
+            user=request.user,
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+            keep_refresh=data.validated_data.get("refresh"),
+            meta=RequestMeta.from_request(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UpgradeCreatorApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["users"],
+        request=None,
+        responses={
+            200: UpgradeCreatorOutputSerializer,
+            403: _error("EMAIL_NOT_VERIFIED"),
+            404: _error("NOT_FOUND: the account no longer exists"),
+        },
+        summary="Become a creator (one way; verified accounts only)",
+    )
+    def post(self, request):
+        result = services.creator_upgrade(user=request.user, meta=RequestMeta.from_request(request))
+        return Response(UpgradeCreatorOutputSerializer(result).data)

@@ -1,0 +1,73 @@
+"""Demo accounts for a local install (``make run``). Idempotent; refuses to run with DEBUG off."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.accounts.models import Profile, Role, User
+
+DEMO_PASSWORD = "veza-demo-2026"
+
+DEMO_ACCOUNTS = [
+    {
+        "email": "admin@veza.local",
+        "username": "admin",
+        "role": Role.ADMIN,
+        "is_verified": True,
+        "is_staff": True,
+        "is_superuser": True,
+        "display_name": "Veza Staff",
+    },
+    {
+        "email": "listener@veza.local",
+        "username": "listener",
+        "role": Role.USER,
+        "is_verified": True,
+        "display_name": "Verified Listener",
+    },
+    {
+        "email": "unverified@veza.local",
+        "username": "unverified",
+        "role": Role.USER,
+        "is_verified": False,
+        "display_name": "Unverified Listener",
+    },
+    {
+        "email": "creator@veza.local",
+        "username": "creator",
+        "role": Role.CREATOR,
+        "is_verified": True,
+        "display_name": "Demo Creator",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = f"Create the demo accounts (password: {DEMO_PASSWORD})."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (never on a real deployment: the password is public).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError("Refusing to create demo accounts with DEBUG off.")
+        for spec in DEMO_ACCOUNTS:
+            spec = dict(spec)
+            display_name = spec.pop("display_name")
+            email = spec.pop("email")
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User(email=email, **spec)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                created = "created"
+            else:
+                created = "exists"
+            Profile.objects.update_or_create(user=user, defaults={"display_name": display_name})
+            self.stdout.write(f"  {created:8} {email:28} role={user.role}")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts ready (password: {DEMO_PASSWORD})."))

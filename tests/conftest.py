@@ -1,0 +1,53 @@
+"""Shared fixtures: an API client, accounts, eager Celery and a clean cache per test."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests.accounts.factories import UserFactory
+from veza.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run in-process and raise, so a test sees their effects and their failures."""
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def bearer_client(user) -> APIClient:
+    client = APIClient()
+    token = RefreshToken.for_user(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.access_token}")
+    return client
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(is_verified=True)
+
+
+@pytest.fixture
+def user_client(user) -> APIClient:
+    return bearer_client(user)
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_verified=True, is_staff=True, is_superuser=True, role="admin")

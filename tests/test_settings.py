@@ -1,0 +1,95 @@
+"""Settings: production values pass the deploy checks; equal JWT and chat secrets do not."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "prod-" + "k" * 60,
+    "CHAT_JWT_SECRET": "chat-" + "c" * 60,
+    "FIELD_ENCRYPTION_KEY": "cHJvZC1maWVsZC1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
+    "ALLOWED_HOSTS": "api.veza.example",
+    "DATABASE_URL": "sqlite:////tmp/veza-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/9",
+}
+
+
+def manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_check_deploy_fails_when_chat_secret_equals_the_jwt_key():
+    env = {**PRODUCTION, "CHAT_JWT_SECRET": PRODUCTION["SECRET_KEY"]}
+
+    result = manage("check", "--deploy", **env)
+
+    assert result.returncode != 0
+    assert "veza.E001" in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_embedded_defaults_need_nothing_installed():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s;"
+            "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+            " s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.FRONTEND_URL, s.MAINTENANCE_CACHE_TTL,"
+            " s.HLS_STREAMING, s.OAUTH_ALLOWED_REDIRECT_DOMAINS)",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "veza.settings",
+            "HOME": os.environ.get("HOME", "/tmp"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "http://localhost:8000",
+        "10",
+        "False",
+        "['localhost']",
+    ]

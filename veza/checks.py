@@ -1,0 +1,34 @@
+"""Deploy checks the Go version learned the hard way (changelog: CHAT_JWT_SECRET, VEZA-SEC-010)."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def chat_secret_differs_from_jwt_key(app_configs, **kwargs):
+    """A chat token must never verify as an API token: the two secrets must differ."""
+    if settings.CHAT_JWT_SECRET == settings.SIMPLE_JWT["SIGNING_KEY"]:
+        return [
+            Error(
+                "CHAT_JWT_SECRET equals the API's JWT signing key.",
+                hint="Set CHAT_JWT_SECRET to its own random value.",
+                id="veza.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def field_encryption_key_is_not_the_dev_value(app_configs, **kwargs):
+    """OAuth provider tokens are encrypted with this key; the dev value is public."""
+    from veza.settings import _DEV_FIELD_ENCRYPTION_KEY
+
+    if settings.FIELD_ENCRYPTION_KEY == _DEV_FIELD_ENCRYPTION_KEY:
+        return [
+            Error(
+                "FIELD_ENCRYPTION_KEY is the public development value.",
+                hint="Set FIELD_ENCRYPTION_KEY to 32 random bytes, base64-encoded.",
+                id="veza.E002",
+            )
+        ]
+    return []

@@ -1,0 +1,25 @@
+"""Shared Celery tasks."""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_templated_email(*, template: str, to: str, context: dict) -> None:
+    """Render the text and HTML parts of ``templates/emails/<template>`` and send them."""
+    context = {**context, "frontend_url": settings.FRONTEND_URL}
+    subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from veza.api.health import HealthApi
+
+api_v1 = [
+    path("health", HealthApi.as_view(), name="health"),
+    path("", include("apps.accounts.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "veza.api.errors.bad_request"
+handler403 = "veza.api.errors.permission_denied"
+handler404 = "veza.api.errors.page_not_found"
+handler500 = "veza.api.errors.server_error"
+
+admin.site.site_header = "Veza operations"
+admin.site.site_title = "Veza admin"
+admin.site.index_title = "Operations console"
