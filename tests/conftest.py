@@ -51,3 +51,7 @@ def user_client(user) -> APIClient:
 @pytest.fixture
 def staff_user(db):
     return UserFactory(is_verified=True, is_staff=True, is_superuser=True, role="admin")
+
+
+# Catalog and streaming fixtures (media folder per test, track factories, HLS switch).
+pytest_plugins = ["tests.catalog.fixtures"]

@@ -300,3 +300,29 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Catalog and streaming (apps.catalog, apps.streaming) --------------------------------
+
+# Largest accepted upload; bigger bodies get 413 before they are read (Content-Length) or as
+# soon as the streamed upload passes the limit (chunked bodies).
+TRACK_UPLOAD_MAX_BYTES = env.int("TRACK_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+# Files above this size go to a temporary file instead of memory while uploading.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# When set (e.g. "/protected-media/"), /stream and /download answer with X-Accel-Redirect to
+# this internal nginx location + the stored file name; nginx then sends the bytes.
+STREAM_ACCEL_REDIRECT = env.str("STREAM_ACCEL_REDIRECT", default="")
+# Request header a trusted proxy fills with the client's ISO country (e.g. "CF-IPCountry").
+# Empty: plays record no country (a client-supplied header is never trusted).
+PLAYS_COUNTRY_HEADER = env.str("PLAYS_COUNTRY_HEADER", default="")
+# HLS renditions (AAC bitrates in kbit/s) and segment length in seconds.
+HLS_BITRATES = env.list("HLS_BITRATES", cast=int, default=[64, 128])
+HLS_SEGMENT_SECONDS = env.int("HLS_SEGMENT_SECONDS", default=6)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "TrackStatusEnum": "apps.catalog.models.ProcessingStatus",
+        "ReportStatusEnum": "apps.catalog.models.ReportStatus",
+        "ModerationStatusEnum": "apps.catalog.models.ModerationStatus",
+        "HlsStatusEnum": "apps.catalog.models.HlsStatus",
+        "VisibilityEnum": "apps.catalog.models.Visibility",
+    }
+)

@@ -1,0 +1,289 @@
+"""Catalog reads: scoped querysets with their joins, access rules, ordering whitelists."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.accounts.models import CONTENT_CREATOR_ROLES, User
+from apps.catalog.models import (
+    LibraryEntry,
+    ModerationStatus,
+    Playlist,
+    PlaylistEntry,
+    ProcessingStatus,
+    ShareToken,
+    Track,
+    Visibility,
+)
+from veza.api.exceptions import Forbidden, NotFound
+
+# ?ordering= whitelists (shared/API.md, Conventions; changelog "ORDER BY dynamiques").
+DEFAULT_ORDERING = "-created_at"
+TRACK_ORDERINGS = frozenset({"created_at", "title", "play_count", "duration"})
+PLAYLIST_ORDERINGS = frozenset({"created_at", "title"})
+TRENDING_WINDOW = timedelta(days=7)
+
+
+def ordering_resolve(value: str | None, allowed: frozenset[str]) -> list[str]:
+    """The ``?ordering=`` value if whitelisted, else ``-created_at``; never raises.
+
+    A unique tie-breaker keeps pages stable when many rows share the sort key.
+    """
+    value = (value or "").strip()
+    field_name = value[1:] if value.startswith("-") else value
+    chosen = value if field_name in allowed else DEFAULT_ORDERING
+    return [chosen, "-id"]
+
+
+def _tracks_with_owner() -> QuerySet[Track]:
+    return Track.objects.select_related("owner", "owner__profile")
+
+
+def public_tracks() -> QuerySet[Track]:
+    """Tracks anyone may see in lists, feeds and search: ready, public, not moderated away."""
+    return _tracks_with_owner().filter(
+        status=ProcessingStatus.READY,
+        visibility=Visibility.PUBLIC,
+        moderation_status=ModerationStatus.ACTIVE,
+    )
+
+
+def _tag_filter(tag: str) -> Q:
+    tag = tag.strip().lower()
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    return Q(tags__icontains=f'"{tag}"')
+
+
+def track_list(
+    *,
+    genre: str | None = None,
+    owner: UUID | None = None,
+    tag: str | None = None,
+    ordering: str | None = None,
+) -> QuerySet[Track]:
+    qs = public_tracks()
+    if genre:
+        qs = qs.filter(genre__iexact=genre)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if tag:
+        qs = qs.filter(_tag_filter(tag))
+    return qs.order_by(*ordering_resolve(ordering, TRACK_ORDERINGS))
+
+
+def track_search(*, query: str, limit: int = 20) -> list[Track]:
+    """Ranked full-text search on PostgreSQL (trigger-maintained weighted vector, GIN index).
+
+    On SQLite (the embedded default) a case-insensitive substring match stands in.
+    """
+    query = query.strip()
+    qs = public_tracks()
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config="simple")
+        qs = (
+            qs.filter(search_vector=search)
+            .annotate(rank=SearchRank(F("search_vector"), search))
+            .order_by("-rank", "-play_count", "-id")
+        )
+    else:
+        qs = qs.filter(
+            Q(title__icontains=query)
+            | Q(artist_name__icontains=query)
+            | Q(album__icontains=query)
+            | Q(tags__icontains=query)
+        ).order_by("-play_count", "-id")
+    return list(qs[:limit])
+
+
+def artist_search(*, query: str, limit: int = 20) -> list[User]:
+    query = query.strip()
+    return list(
+        User.objects.select_related("profile")
+        .filter(is_active=True, role__in=CONTENT_CREATOR_ROLES)
+        .filter(Q(username__icontains=query) | Q(profile__display_name__icontains=query))
+        .order_by("username")[:limit]
+    )
+
+
+def playlist_search(*, query: str, limit: int = 20) -> list[Playlist]:
+    return list(
+        public_playlists().filter(title__icontains=query.strip()).order_by("-created_at")[:limit]
+    )
+
+
+def feed_tracks(*, user: User) -> QuerySet[Track]:
+    """Recent public tracks of the creators ``user`` follows."""
+    return public_tracks().filter(owner__followers__follower=user)
+
+
+def discover_tracks(*, now=None) -> QuerySet[Track]:
+    """Trending: plays in the last week, then all-time plays."""
+    now = now or timezone.now()
+    from apps.streaming.models import PlayEvent
+
+    recent = (
+        PlayEvent.objects.filter(track=OuterRef("pk"), created_at__gte=now - TRENDING_WINDOW)
+        .order_by()
+        .values("track")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return public_tracks().annotate(
+        recent_plays=Coalesce(Subquery(recent, output_field=IntegerField()), 0)
+    )
+
+
+def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
+    return (
+        LibraryEntry.objects.filter(user=user)
+        .filter(track__moderation_status=ModerationStatus.ACTIVE)
+        .select_related("track", "track__owner", "track__owner__profile")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Access rules -------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _share_token(token: str | None) -> ShareToken | None:
+    if not token or len(token) > 128:
+        return None
+    share = ShareToken.objects.filter(token_hash=token_hash(token)).first()
+    if share is None or not share.is_valid(timezone.now()):
+        return None
+    return share
+
+
+@dataclass(frozen=True)
+class TrackAccess:
+    """A track the caller may play, and whether that was granted to anyone (cacheable)."""
+
+    track: Track
+    is_public: bool
+    via_share: bool = False
+
+
+def _is_owner_or_staff(user, owner_id) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.pk == owner_id))
+
+
+def track_access(*, track_id, user, share_token: str | None = None) -> TrackAccess:
+    """The single rule for who may see and play a track (detail, /stream, HLS, plays).
+
+    - taken down: 404 for everyone (staff work in the admin);
+    - not ready yet, or hidden by a moderator: only the owner and staff;
+    - private: owner, staff or a valid share token (of the track, or of a playlist holding it),
+      else 403 PERMISSION_DENIED;
+    - public and unlisted: anyone.
+    """
+    if not isinstance(track_id, UUID):
+        try:
+            track_id = UUID(str(track_id))
+        except ValueError:
+            raise NotFound() from None
+    track = _tracks_with_owner().filter(pk=track_id).first()
+    if track is None or track.moderation_status == ModerationStatus.TAKEN_DOWN:
+        raise NotFound()
+    privileged = _is_owner_or_staff(user, track.owner_id)
+    if track.status != ProcessingStatus.READY or track.moderation_status != "active":
+        if not privileged:
+            raise NotFound()
+        return TrackAccess(track=track, is_public=False)
+    if track.visibility == Visibility.PRIVATE:
+        if privileged:
+            return TrackAccess(track=track, is_public=False)
+        share = _share_token(share_token)
+        if share is not None and (
+            share.track_id == track.pk
+            or (
+                share.playlist_id is not None
+                and PlaylistEntry.objects.filter(
+                    playlist_id=share.playlist_id, track_id=track.pk
+                ).exists()
+            )
+        ):
+            return TrackAccess(track=track, is_public=False, via_share=True)
+        raise Forbidden()
+    return TrackAccess(track=track, is_public=track.visibility == Visibility.PUBLIC)
+
+
+def track_owned(*, track_id, user) -> Track:
+    """A track the caller may edit: owner or staff; others get 404 or 403."""
+    try:
+        track = Track.objects.select_related("owner", "owner__profile").get(pk=track_id)
+    except (Track.DoesNotExist, ValueError):
+        raise NotFound() from None
+    if not _is_owner_or_staff(user, track.owner_id):
+        if track.visibility == Visibility.PRIVATE:
+            raise NotFound()
+        raise Forbidden()
+    return track
+
+
+# --- Playlists ----------------------------------------------------------------------------
+
+
+def public_playlists() -> QuerySet[Playlist]:
+    return (
+        Playlist.objects.select_related("owner", "owner__profile")
+        .filter(visibility=Visibility.PUBLIC)
+        .annotate(track_count=Count("entries"))
+    )
+
+
+def playlist_list(*, user, mine: bool = False, ordering: str | None = None) -> QuerySet[Playlist]:
+    if mine and user.is_authenticated:
+        qs = (
+            Playlist.objects.select_related("owner", "owner__profile")
+            .filter(owner=user)
+            .annotate(track_count=Count("entries"))
+        )
+    else:
+        qs = public_playlists()
+    return qs.order_by(*ordering_resolve(ordering, PLAYLIST_ORDERINGS))
+
+
+def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+    try:
+        playlist = (
+            Playlist.objects.select_related("owner", "owner__profile")
+            .annotate(track_count=Count("entries"))
+            .get(pk=playlist_id)
+        )
+    except (Playlist.DoesNotExist, ValueError):
+        raise NotFound() from None
+    if playlist.visibility != Visibility.PRIVATE or _is_owner_or_staff(user, playlist.owner_id):
+        return playlist
+    share = _share_token(share_token)
+    if share is not None and share.playlist_id == playlist.pk:
+        return playlist
+    raise Forbidden()
+
+
+def playlist_entries(*, playlist: Playlist, user) -> QuerySet[PlaylistEntry]:
+    """Entries in order; tracks the caller could not play are left out (except for the owner)."""
+    qs = PlaylistEntry.objects.filter(playlist=playlist).select_related(
+        "track", "track__owner", "track__owner__profile"
+    )
+    if not _is_owner_or_staff(user, playlist.owner_id):
+        qs = qs.filter(
+            track__status=ProcessingStatus.READY,
+            track__moderation_status=ModerationStatus.ACTIVE,
+        )
+    else:
+        qs = qs.exclude(track__moderation_status=ModerationStatus.TAKEN_DOWN)
+    return qs.order_by("position")

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from apps.streaming.models import PlayEvent
+
+
+@admin.register(PlayEvent)
+class PlayEventAdmin(admin.ModelAdmin):
+    """Read-only: playback events are facts for analytics, never edited."""
+
+    list_display = (
+        "created_at",
+        "track",
+        "listener",
+        "source",
+        "client",
+        "seconds_played",
+        "country",
+    )
+    list_filter = ("source", "country", "created_at")
+    search_fields = ("=track__id", "listener__email", "session_id")
+    list_select_related = ("track", "listener")
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,221 @@
+"""Media endpoints: /stream, /download, HLS, plays (shared/API.md, GET /tracks/{id}/stream).
+
+Django does every permission check and header; the bytes leave through sendfile (gunicorn) or
+nginx (``STREAM_ACCEL_REDIRECT``), see ``apps.streaming.media``.
+"""
+
+import logging
+import os
+import re
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog import platform, selectors
+from apps.catalog.apis import SHARE_TOKEN_PARAM, _share_token
+from apps.catalog.exceptions import FileMissing
+from apps.catalog.models import HlsStatus
+from apps.catalog.serializers import PlayInputSerializer, PlayOutputSerializer
+from apps.catalog.services import hls_directory
+from apps.streaming import media, services
+from veza.api.exceptions import NotFound
+from veza.api.schema import ErrorEnvelopeSerializer
+
+logger = logging.getLogger(__name__)
+
+_AUDIO_TYPES = ("audio/mpeg", "audio/ogg", "audio/flac", "audio/wav", "audio/mp4", "audio/*")
+
+
+def _media_responses(description: str) -> dict:
+    binary = OpenApiResponse(response=OpenApiTypes.BINARY, description=description)
+    responses = {}
+    for code in (200, 206):
+        for content_type in _AUDIO_TYPES:
+            responses[(code, content_type)] = binary
+    responses[304] = OpenApiResponse(description="Not modified (If-None-Match/If-Modified-Since)")
+    responses[416] = OpenApiResponse(
+        response=ErrorEnvelopeSerializer,
+        description="RANGE_NOT_SATISFIABLE, with Content-Range: bytes */size",
+    )
+    return responses
+
+
+class MediaApi(APIView):
+    """Optional authentication: anonymous callers may play public tracks."""
+
+    permission_classes = [AllowAny]
+
+    def _media_file(self, track) -> media.MediaFile:
+        name = track.audio_file.name
+        path = default_storage.path(name) if name else ""
+        stat = media.media_file_stat(path) if path else None
+        if stat is None:
+            logger.error("FILE_MISSING: track %s has no file at %r", track.pk, name)
+            raise FileMissing()
+        return media.MediaFile(
+            path=path,
+            storage_name=name,
+            size=stat.st_size,
+            content_type=track.content_type or "application/octet-stream",
+            etag=f'"{track.sha256}"' if track.sha256 else f'"{int(stat.st_mtime)}-{stat.st_size}"',
+            last_modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC),
+        )
+
+    def _serve(self, request, track_id, *, attachment: bool):
+        access = selectors.track_access(
+            track_id=track_id, user=request.user, share_token=_share_token(request)
+        )
+        media_file = self._media_file(access.track)
+        cache = media.CACHE_PUBLIC_MEDIA if access.is_public else media.CACHE_PRIVATE_MEDIA
+        disposition = None
+        if attachment:
+            extension = os.path.splitext(media_file.storage_name)[1]
+            filename = (slugify(access.track.title) or "track") + extension
+            disposition = media.attachment_disposition(filename)
+        response = media.serve_media(
+            request, media_file, cache_control=cache, disposition=disposition
+        )
+        if not access.is_public:
+            response["Vary"] = "Authorization, Cookie"
+        return response
+
+
+class StreamApi(MediaApi):
+    @extend_schema(
+        tags=["streaming"],
+        parameters=[SHARE_TOKEN_PARAM],
+        responses=_media_responses("The audio bytes (Range supported)."),
+        summary="Play a track: Range, conditional requests, strong ETag",
+    )
+    def get(self, request, track_id):
+        return self._serve(request, track_id, attachment=False)
+
+
+class DownloadApi(MediaApi):
+    @extend_schema(
+        tags=["streaming"],
+        parameters=[SHARE_TOKEN_PARAM],
+        responses=_media_responses("The audio bytes as an attachment."),
+        summary="Download a track (Content-Disposition: attachment)",
+    )
+    def get(self, request, track_id):
+        return self._serve(request, track_id, attachment=True)
+
+
+_HLS_NAME = re.compile(r"^(?:master\.m3u8|\d{2,4}k/(?:index\.m3u8|seg_\d{5}\.ts))$")
+HLS_PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+HLS_SEGMENT_TYPE = "video/mp2t"
+CACHE_HLS_PLAYLIST = "public, max-age=60"
+
+
+class HlsApi(APIView):
+    """HLS renditions; every URL is 404 while the ``hls_streaming`` flag is off."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["streaming"],
+        parameters=[SHARE_TOKEN_PARAM],
+        responses={
+            (200, HLS_PLAYLIST_TYPE): OpenApiResponse(
+                response=OpenApiTypes.STR, description="A playlist"
+            ),
+            (200, HLS_SEGMENT_TYPE): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="A segment"
+            ),
+        },
+        summary="HLS master playlist, variant playlists and segments (hls_streaming flag)",
+    )
+    def get(self, request, track_id, name="master.m3u8"):
+        if not platform.flag_enabled("hls_streaming") or not _HLS_NAME.match(name):
+            raise NotFound()
+        share_token = _share_token(request)
+        access = selectors.track_access(
+            track_id=track_id, user=request.user, share_token=share_token
+        )
+        if access.track.hls_status != HlsStatus.READY:
+            raise NotFound()
+        stored = f"{hls_directory(access.track.pk)}/{name}"
+        try:
+            path = default_storage.path(stored)
+            with open(path, "rb") as handle:
+                body = handle.read() if name.endswith(".m3u8") else None
+        except OSError:
+            raise NotFound() from None
+        if body is not None:
+            if share_token:
+                body = _playlist_with_token(body, share_token)
+            response = HttpResponse(body, content_type=HLS_PLAYLIST_TYPE)
+            response["Cache-Control"] = (
+                CACHE_HLS_PLAYLIST if access.is_public else "private, max-age=60"
+            )
+        else:
+            stat = os.stat(path)
+            media_file = media.MediaFile(
+                path=path,
+                storage_name=stored,
+                size=stat.st_size,
+                content_type=HLS_SEGMENT_TYPE,
+                etag=f'"{int(stat.st_mtime)}-{stat.st_size}"',
+                last_modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC),
+            )
+            cache = media.CACHE_PUBLIC_MEDIA if access.is_public else media.CACHE_PRIVATE_MEDIA
+            response = media.serve_media(request, media_file, cache_control=cache)
+        return response
+
+
+def _playlist_with_token(body: bytes, token: str) -> bytes:
+    """Relative URIs in a playlist carry the share token, so private HLS plays by link too."""
+    from urllib.parse import quote
+
+    lines = []
+    for line in body.decode().splitlines():
+        if line and not line.startswith("#"):
+            line = f"{line}?share_token={quote(token)}"
+        lines.append(line)
+    return ("\n".join(lines) + "\n").encode()
+
+
+class PlaysApi(APIView):
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["streaming"],
+        parameters=[SHARE_TOKEN_PARAM],
+        request=PlayInputSerializer,
+        responses={201: PlayOutputSerializer},
+        summary="Record a playback event (anonymous allowed); bumps the play count",
+    )
+    def post(self, request, track_id):
+        access = selectors.track_access(
+            track_id=track_id, user=request.user, share_token=_share_token(request)
+        )
+        data = PlayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event, play_count = services.play_record(
+            track=access.track,
+            listener=request.user,
+            country=_trusted_country(request),
+            **data.validated_data,
+        )
+        body = {"id": event.pk, "track": access.track.pk, "play_count": play_count}
+        return Response(PlayOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+def _trusted_country(request) -> str:
+    header = settings.PLAYS_COUNTRY_HEADER
+    if not header:
+        return ""
+    value = (request.headers.get(header) or "").strip().upper()
+    return value if re.fullmatch(r"[A-Z]{2}", value) and value not in ("XX", "T1") else ""

@@ -1,0 +1,227 @@
+"""Serving stored media like Go's ``http.ServeContent`` without Python copying the bytes.
+
+Conditional requests follow RFC 9110 in Go's order: If-None-Match (304 on GET/HEAD), else
+If-Modified-Since (304); then Range, honoured only while If-Range still matches. One range is
+served as 206; several ranges are answered with the full body (RFC 9110 allows ignoring
+Range). Unsatisfiable → 416 with ``Content-Range: bytes */N``.
+
+The body is a :class:`RangeFile`: it exposes the file descriptor (``fileno()``) positioned at the
+range start, and the response carries the exact ``Content-Length``. gunicorn's
+``wsgi.file_wrapper`` then calls ``socket.sendfile(fd, offset=<current position>,
+count=<Content-Length>)`` (``gunicorn/http/wsgi.py: Response.sendfile``), so the kernel copies
+the range; servers without sendfile iterate :meth:`RangeFile.read`, which never passes the end
+of the range. With ``STREAM_ACCEL_REDIRECT`` set, nginx sends the bytes instead.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django.utils.http import http_date, parse_http_date_safe
+
+from apps.catalog.exceptions import RangeNotSatisfiable
+
+logger = logging.getLogger(__name__)
+
+CACHE_PUBLIC_MEDIA = "public, max-age=604800"
+CACHE_PRIVATE_MEDIA = "private, max-age=0, must-revalidate"
+
+
+class RangeFile(io.RawIOBase):
+    """A read-only window ``[start, start + length)`` over an open binary file."""
+
+    def __init__(self, handle, start: int, length: int):
+        super().__init__()
+        self._handle = handle
+        self._remaining = length
+        handle.seek(start)
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        # Django's FileResponse measures seekable files; the length is set explicitly instead.
+        return False
+
+    def read(self, size: int = -1) -> bytes:
+        if self._remaining <= 0:
+            return b""
+        if size is None or size < 0 or size > self._remaining:
+            size = self._remaining
+        data = self._handle.read(size)
+        self._remaining -= len(data)
+        return data
+
+    def close(self) -> None:
+        try:
+            self._handle.close()
+        finally:
+            super().close()
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: str  # absolute path on disk
+    storage_name: str  # the storage-relative name (for X-Accel-Redirect)
+    size: int
+    content_type: str
+    etag: str  # strong, quoted
+    last_modified: datetime
+
+
+_RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+
+
+def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
+    """Go's ``parseRange``: list of (start, length); ``None`` when the header is ignorable.
+
+    Raises :class:`RangeNotSatisfiable` for a malformed header or ranges past the end.
+    """
+    if not header:
+        return None
+    if not header.startswith("bytes="):
+        raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+    ranges: list[tuple[int, int]] = []
+    no_overlap = False
+    for part in header[len("bytes=") :].split(","):
+        part = part.strip()
+        if not part:
+            continue
+        match = _RANGE_SPEC.match(part)
+        if not match or (not match.group(1) and not match.group(2)):
+            raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+        first, last = match.group(1), match.group(2)
+        if not first:
+            suffix = int(last)
+            if suffix == 0:
+                no_overlap = True
+                continue
+            suffix = min(suffix, size)
+            ranges.append((size - suffix, suffix))
+            continue
+        start = int(first)
+        if start >= size:
+            no_overlap = True
+            continue
+        if not last:
+            ranges.append((start, size - start))
+            continue
+        end = int(last)
+        if start > end:
+            raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+        end = min(end, size - 1)
+        ranges.append((start, end - start + 1))
+    if not ranges:
+        if no_overlap:
+            raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+        raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+    if sum(length for _, length in ranges) > size:
+        return None  # a range set larger than the file is an attack or a mistake: send it all
+    return ranges
+
+
+def _etag_list(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def _weak_match(a: str, b: str) -> bool:
+    return a.removeprefix("W/") == b.removeprefix("W/")
+
+
+def _not_modified(request, media: MediaFile) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        if request.method not in ("GET", "HEAD"):
+            return False
+        return any(tag == "*" or _weak_match(tag, media.etag) for tag in _etag_list(if_none_match))
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if since is None or request.method not in ("GET", "HEAD"):
+        return False
+    return int(media.last_modified.timestamp()) <= since
+
+
+def _if_range_allows(request, media: MediaFile) -> bool:
+    value = request.headers.get("If-Range", "").strip()
+    if not value:
+        return True
+    if value.startswith('"') or value.startswith("W/"):
+        return value == media.etag  # strong comparison; a weak validator never matches
+    date = parse_http_date_safe(value)
+    return date is not None and date == int(media.last_modified.timestamp())
+
+
+def _base_headers(response, media: MediaFile, cache_control: str, disposition: str | None):
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = media.etag
+    response["Last-Modified"] = http_date(media.last_modified.timestamp())
+    response["Cache-Control"] = cache_control
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response.veza_keep_body = True
+    return response
+
+
+def attachment_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback and the RFC 5987 UTF-8 name."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "track"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def serve_media(
+    request, media: MediaFile, *, cache_control: str, disposition: str | None = None
+) -> HttpResponse:
+    if _not_modified(request, media):
+        response = HttpResponse(status=304)
+        return _base_headers(response, media, cache_control, disposition)
+
+    ranges = None
+    if _if_range_allows(request, media):
+        ranges = parse_range(request.headers.get("Range", ""), media.size)
+    if ranges is not None and len(ranges) != 1:
+        ranges = None  # several ranges: the whole file instead of multipart/byteranges
+
+    if settings.STREAM_ACCEL_REDIRECT:
+        # nginx evaluates Range itself on the internal location; Django already checked access.
+        response = HttpResponse(content_type=media.content_type)
+        response["X-Accel-Redirect"] = (
+            settings.STREAM_ACCEL_REDIRECT.rstrip("/") + "/" + quote(media.storage_name)
+        )
+        return _base_headers(response, media, cache_control, disposition)
+
+    start, length, status = 0, media.size, 200
+    if ranges is not None:
+        (start, length), status = ranges[0], 206
+
+    if request.method == "HEAD":
+        response = HttpResponse(status=status, content_type=media.content_type)
+    else:
+        try:
+            handle = open(media.path, "rb")  # noqa: SIM115 - closed by the response
+        except OSError:
+            logger.error("Media file vanished while serving: %s", media.storage_name)
+            raise
+        response = FileResponse(
+            RangeFile(handle, start, length), status=status, content_type=media.content_type
+        )
+    response["Content-Length"] = str(length)
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{start + length - 1}/{media.size}"
+    return _base_headers(response, media, cache_control, disposition)
+
+
+def media_file_stat(path: str):
+    try:
+        return os.stat(path)
+    except OSError:
+        return None

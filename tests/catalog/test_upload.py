@@ -1,0 +1,184 @@
+"""POST /api/v1/tracks: creators only, bytes sniffed, size capped, processed by Celery."""
+
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.accounts.models import AuditLog
+from apps.catalog.models import Track
+from apps.catalog.services import track_process
+from tests.accounts.factories import UserFactory
+from tests.audio import sine_audio
+from tests.catalog.fixtures import CreatorFactory, TrackFactory
+from tests.conftest import bearer_client
+
+URL = "/api/v1/tracks"
+
+
+def _stored_files(media_root) -> list[str]:
+    return sorted(
+        os.path.relpath(os.path.join(d, f), media_root)
+        for d, _, files in os.walk(media_root)
+        for f in files
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "codec"),
+    [
+        ("mp3", "audio/mpeg", "mp3float"),
+        ("ogg", "audio/ogg", "opus"),
+        ("flac", "audio/flac", "flac"),
+        ("wav", "audio/wav", "pcm_s16le"),
+    ],
+)
+def test_creator_upload_is_stored_under_a_generated_name_and_processed_to_ready(
+    fmt, content_type, codec, django_capture_on_commit_callbacks, _media_root
+):
+    creator = CreatorFactory()
+    data = sine_audio(fmt, seconds=2.0, tags={"artist": "Tagged Artist", "album": "Tagged LP"})
+    upload = SimpleUploadedFile("../../etc/My Song.exe", data, content_type="text/plain")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = bearer_client(creator).post(
+            URL, {"file": upload, "title": "Sine", "tags": ["Calm", "calm", " Test "]}
+        )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "processing"
+    assert body["content_type"] == content_type
+    assert body["tags"] == ["calm", "test"]
+    assert len(callbacks) >= 1
+    track = Track.objects.get(pk=body["id"])
+    assert track.status == "ready"
+    assert track.duration == pytest.approx(2.0, abs=0.02)
+    assert track.bitrate > 0
+    assert track.codec == codec
+    assert track.artist_name == "Tagged Artist"  # filled from the tags, the uploader left it blank
+    assert track.album == "Tagged LP"
+    assert track.size == len(data)
+    name = track.audio_file.name
+    assert name.startswith("tracks/") and name.endswith(f".{fmt}")
+    assert "My Song" not in name and ".." not in name
+    assert _stored_files(_media_root) == [name]
+    with open(os.path.join(_media_root, name), "rb") as stored:
+        assert stored.read() == data
+    assert AuditLog.objects.filter(action="track.upload", target_id=str(track.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_uploader_fields_win_over_file_tags(mp3_bytes, django_capture_on_commit_callbacks):
+    creator = CreatorFactory()
+    upload = SimpleUploadedFile("a.mp3", mp3_bytes, content_type="audio/mpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bearer_client(creator).post(
+            URL, {"file": upload, "title": "Mine", "artist_name": "Me", "genre": "Rock"}
+        )
+    track = Track.objects.get(pk=response.json()["id"])
+    assert (track.title, track.artist_name, track.genre) == ("Mine", "Me", "Rock")
+
+
+@pytest.mark.django_db
+def test_plain_user_cannot_upload_and_nothing_is_stored(mp3_bytes, _media_root):
+    user = UserFactory(is_verified=True)
+    upload = SimpleUploadedFile("a.mp3", mp3_bytes, content_type="audio/mpeg")
+
+    response = bearer_client(user).post(URL, {"file": upload, "title": "Nope"})
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "CREATOR_ROLE_REQUIRED"
+    assert Track.objects.count() == 0
+    assert _stored_files(_media_root) == []
+
+
+@pytest.mark.django_db
+def test_anonymous_upload_needs_login(api_client, mp3_bytes):
+    upload = SimpleUploadedFile("a.mp3", mp3_bytes, content_type="audio/mpeg")
+    response = api_client.post(URL, {"file": upload, "title": "Nope"})
+    assert response.status_code == 401
+    assert Track.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"ID3 but really just text" * 50,
+        b"\x89PNG\r\n\x1a\n" + bytes(600),
+        b"%PDF-1.4\n" + b"x" * 900,
+    ],
+    ids=["text-named-mp3", "png", "pdf"],
+)
+def test_non_audio_bytes_are_refused_with_415_whatever_the_name_and_type(payload, _media_root):
+    creator = CreatorFactory()
+    upload = SimpleUploadedFile("song.mp3", payload, content_type="audio/mpeg")
+
+    response = bearer_client(creator).post(URL, {"file": upload, "title": "Fake"})
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert Track.objects.count() == 0
+    assert _stored_files(_media_root) == []
+
+
+@pytest.mark.django_db
+def test_declared_oversized_body_is_refused_before_it_is_read(settings, mp3_bytes, _media_root):
+    settings.TRACK_UPLOAD_MAX_BYTES = 1000
+    creator = CreatorFactory()
+    client = bearer_client(creator)
+    # Claims 10 MB but sends a few bytes: answered from the header alone.
+    response = client.generic(
+        "POST",
+        URL,
+        data=b"--x\r\n",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(10_000_000),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert Track.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_streamed_upload_is_stopped_at_the_limit(settings, _media_root):
+    """Content-Length within the multipart slack, file over the limit: the handler stops it."""
+    settings.TRACK_UPLOAD_MAX_BYTES = 40_000
+    creator = CreatorFactory()
+    data = sine_audio("wav", seconds=0.6)  # ~57 KB
+    assert 40_000 < len(data) < 40_000 + 64 * 1024
+    upload = SimpleUploadedFile("a.wav", data, content_type="audio/wav")
+
+    response = bearer_client(creator).post(URL, {"file": upload, "title": "Big"})
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert Track.objects.count() == 0
+    assert _stored_files(_media_root) == []
+
+
+@pytest.mark.django_db
+def test_upload_without_file_is_a_validation_error():
+    creator = CreatorFactory()
+    response = bearer_client(creator).post(URL, {"title": "No file"})
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["file"]
+
+
+@pytest.mark.django_db
+def test_unreadable_stored_file_moves_the_track_to_failed_with_a_reason():
+    track = TrackFactory(status="processing", content=b"not audio at all" * 10)
+
+    track = track_process(track_id=track.pk)
+
+    assert track.status == "failed"
+    assert track.failure_reason.startswith("Could not read the audio")
+    assert AuditLog.objects.filter(action="track.processing_failed").count() == 1
+
+
+@pytest.mark.django_db
+def test_processing_is_idempotent_once_the_track_left_processing(mp3_bytes):
+    track = TrackFactory(status="ready", duration=99.0, content=mp3_bytes)
+    assert track_process(track_id=track.pk).duration == 99.0
