@@ -82,9 +82,12 @@ class TrackListCreateApi(APIView):
         summary="Public tracks (ready, public, not moderated), filtered and ordered",
     )
     def get(self, request):
-        query = TrackListQuerySerializer(data=request.query_params)
+        params = request.query_params.copy()
+        # ?ordering= never fails: anything off the whitelist falls back (shared/API.md).
+        ordering = params.pop("ordering", [""])[-1]
+        query = TrackListQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
-        tracks = selectors.track_list(**query.validated_data)
+        tracks = selectors.track_list(**query.validated_data, ordering=ordering)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(tracks, request, view=self)
         data = TrackListItemSerializer(page, many=True, context=_context(request)).data

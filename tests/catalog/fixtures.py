@@ -55,7 +55,6 @@ class TrackFactory(DjangoModelFactory):
 
     class Meta:
         model = Track
-        exclude = ("content",)
 
     owner = factory.SubFactory(CreatorFactory)
     title = factory.Sequence(lambda n: f"Track {n}")
@@ -63,7 +62,6 @@ class TrackFactory(DjangoModelFactory):
     status = ProcessingStatus.READY
     content_type = "audio/mpeg"
     duration = 2.0
-    content = bytes(range(256))
 
     @classmethod
     def _create(cls, model_class, *args, content=None, **kwargs):

@@ -1,0 +1,165 @@
+"""Playlists with ordered entries, and share tokens for private tracks and playlists."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.models import AuditLog
+from apps.catalog.models import PlaylistEntry, ShareToken
+from tests.accounts.factories import UserFactory
+from tests.catalog.fixtures import CreatorFactory, PlaylistFactory, TrackFactory
+from tests.conftest import bearer_client
+
+
+def positions(playlist) -> list[str]:
+    return list(
+        PlaylistEntry.objects.filter(playlist=playlist)
+        .order_by("position")
+        .values_list("track__title", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_owner_builds_an_ordered_playlist_and_listeners_read_it(api_client):
+    owner = CreatorFactory()
+    client = bearer_client(owner)
+    created = client.post("/api/v1/playlists", {"title": "Mix"}, format="json")
+    assert created.status_code == 201
+    playlist_id = created.json()["id"]
+    a, b, c = (TrackFactory(title=t) for t in "abc")
+    tracks_url = f"/api/v1/playlists/{playlist_id}/tracks"
+
+    for track in (a, c):
+        assert (
+            client.post(tracks_url, {"track_id": str(track.pk)}, format="json").status_code == 201
+        )
+    inserted = client.post(tracks_url, {"track_id": str(b.pk), "position": 1}, format="json")
+    assert inserted.json()["position"] == 1
+    duplicate = client.post(tracks_url, {"track_id": str(b.pk)}, format="json")
+    assert duplicate.status_code == 400
+
+    listed = api_client.get(tracks_url).json()
+    assert [(e["position"], e["track"]["title"]) for e in listed["results"]] == [
+        (0, "a"),
+        (1, "b"),
+        (2, "c"),
+    ]
+    assert api_client.get(f"/api/v1/playlists/{playlist_id}").json()["track_count"] == 3
+
+    removed = client.delete(tracks_url, {"track_id": str(a.pk)}, format="json")
+    assert removed.status_code == 204
+    assert list(
+        PlaylistEntry.objects.order_by("position").values_list("position", "track__title")
+    ) == [(0, "b"), (1, "c")]
+
+
+@pytest.mark.django_db
+def test_only_the_owner_changes_a_playlist():
+    playlist = PlaylistFactory(title="Keep")
+    other = bearer_client(UserFactory(is_verified=True))
+    track = TrackFactory()
+    url = f"/api/v1/playlists/{playlist.pk}"
+
+    assert other.patch(url, {"title": "Mine now"}, format="json").status_code == 403
+    assert (
+        other.post(f"{url}/tracks", {"track_id": str(track.pk)}, format="json").status_code == 403
+    )
+    assert other.delete(url).status_code == 403
+    playlist.refresh_from_db()
+    assert playlist.title == "Keep"
+    assert PlaylistEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_playlist_tracks_query_count_is_constant(api_client, django_assert_num_queries, rows):
+    playlist = PlaylistFactory()
+    for i in range(rows):
+        PlaylistEntry.objects.create(
+            playlist=playlist, track=TrackFactory(owner=CreatorFactory()), position=i
+        )
+    with django_assert_num_queries(3):  # playlist + count + page
+        response = api_client.get(f"/api/v1/playlists/{playlist.pk}/tracks")
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_playlist_list_query_count_is_constant(api_client, django_assert_num_queries, rows):
+    for _ in range(rows):
+        PlaylistFactory(owner=CreatorFactory())
+    with django_assert_num_queries(2):
+        response = api_client.get("/api/v1/playlists", {"ordering": "title; DROP"})
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_share_token_unlocks_one_private_track_until_revoked(api_client):
+    track = TrackFactory(visibility="private")
+    other_private = TrackFactory(visibility="private", owner=track.owner)
+    owner = bearer_client(track.owner)
+
+    response = owner.post(f"/api/v1/tracks/{track.pk}/share", {}, format="json")
+
+    assert response.status_code == 201
+    token = response.json()["token"]
+    assert response.json()["url"].endswith(f"/api/v1/tracks/{track.pk}/stream?share_token={token}")
+    share = ShareToken.objects.get()
+    assert share.token_hash != token  # stored hashed
+    stream = api_client.get(f"/api/v1/tracks/{track.pk}/stream", {"share_token": token})
+    assert stream.status_code == 200
+    assert stream["Cache-Control"].startswith("private")
+    other = api_client.get(f"/api/v1/tracks/{other_private.pk}/stream", {"share_token": token})
+    assert other.status_code == 403
+
+    assert owner.delete(f"/api/v1/shares/{share.pk}").status_code == 204
+    revoked = api_client.get(f"/api/v1/tracks/{track.pk}/stream", {"share_token": token})
+    assert revoked.status_code == 403
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {"share.create", "share.revoke"} <= actions
+
+
+@pytest.mark.django_db
+def test_expired_share_token_no_longer_works(api_client):
+    track = TrackFactory(visibility="private")
+    owner = bearer_client(track.owner)
+    token = owner.post(
+        f"/api/v1/tracks/{track.pk}/share",
+        {"expires_at": (timezone.now() + timedelta(hours=1)).isoformat()},
+        format="json",
+    ).json()["token"]
+    ShareToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = api_client.get(f"/api/v1/tracks/{track.pk}/stream", {"share_token": token})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_the_owner_may_share_and_revoke():
+    track = TrackFactory()
+    stranger = bearer_client(UserFactory(is_verified=True))
+    assert stranger.post(f"/api/v1/tracks/{track.pk}/share", {}, format="json").status_code == 403
+    token = bearer_client(track.owner).post(f"/api/v1/tracks/{track.pk}/share", {}, format="json")
+    share_id = token.json()["id"]
+    assert stranger.delete(f"/api/v1/shares/{share_id}").status_code == 404
+    assert ShareToken.objects.get().revoked_at is None
+
+
+@pytest.mark.django_db
+def test_playlist_share_token_unlocks_the_playlist_and_its_tracks(api_client):
+    playlist = PlaylistFactory(visibility="private")
+    track = TrackFactory(visibility="private", owner=playlist.owner)
+    PlaylistEntry.objects.create(playlist=playlist, track=track, position=0)
+    assert api_client.get(f"/api/v1/playlists/{playlist.pk}").status_code == 403
+
+    token = (
+        bearer_client(playlist.owner)
+        .post(f"/api/v1/playlists/{playlist.pk}/share", {}, format="json")
+        .json()["token"]
+    )
+
+    params = {"share_token": token}
+    assert api_client.get(f"/api/v1/playlists/{playlist.pk}", params).status_code == 200
+    entries = api_client.get(f"/api/v1/playlists/{playlist.pk}/tracks", params).json()
+    assert [e["track"]["id"] for e in entries["results"]] == [str(track.pk)]
+    assert api_client.get(f"/api/v1/tracks/{track.pk}/stream", params).status_code == 200
