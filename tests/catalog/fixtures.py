@@ -21,7 +21,7 @@ from tests.audio import sine_audio
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def media_root(settings, tmp_path):
     """Every test writes media into its own temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STREAM_ACCEL_REDIRECT = ""

@@ -82,7 +82,8 @@ def test_report_queue_take_down_removes_the_track_everywhere_and_is_audited(
     )
     entry = AuditLog.objects.get(action="track.moderation.take_down")
     assert entry.actor_id == staff_user.pk
-    assert entry.metadata["from"] == "active" and entry.metadata["reports_closed"] == 1
+    assert entry.metadata["from"] == "active"
+    assert entry.metadata["reports_closed"] == 1
     assert api_client.get("/api/v1/tracks").json()["count"] == 0
     assert api_client.get(f"/api/v1/tracks/{track.pk}").status_code == 404
     assert api_client.get(f"/api/v1/tracks/{track.pk}/stream").status_code == 404

@@ -68,11 +68,11 @@ def test_invalid_edit_is_a_validation_error():
 
 @pytest.mark.django_db
 def test_delete_removes_the_row_then_the_files_after_commit(
-    _media_root, django_capture_on_commit_callbacks
+    media_root, django_capture_on_commit_callbacks
 ):
     track = TrackFactory()
-    path = os.path.join(_media_root, track.audio_file.name)
-    hls_file = os.path.join(_media_root, "hls", str(track.pk), "64k", "index.m3u8")
+    path = os.path.join(media_root, track.audio_file.name)
+    hls_file = os.path.join(media_root, "hls", str(track.pk), "64k", "index.m3u8")
     os.makedirs(os.path.dirname(hls_file))
     open(hls_file, "w").close()
 
@@ -85,7 +85,7 @@ def test_delete_removes_the_row_then_the_files_after_commit(
 
     assert not Track.objects.filter(pk=track.pk).exists()
     assert not os.path.exists(path)
-    assert not os.path.exists(os.path.join(_media_root, "hls", str(track.pk)))
+    assert not os.path.exists(os.path.join(media_root, "hls", str(track.pk)))
     assert AuditLog.objects.filter(action="track.delete", target_id=str(track.pk)).count() == 1
 
 

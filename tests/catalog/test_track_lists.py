@@ -95,7 +95,7 @@ def test_whitelisted_orderings(api_client, three_tracks, ordering, titles):
         "--title",
         "",
         "\x00",
-        "ＴＩＴＬＥ",
+        "\uff34\uff29\uff34\uff2c\uff25",
         "sha256",
     ],
 )

@@ -35,7 +35,7 @@ def _stored_files(media_root) -> list[str]:
     ],
 )
 def test_creator_upload_is_stored_under_a_generated_name_and_processed_to_ready(
-    fmt, content_type, codec, django_capture_on_commit_callbacks, _media_root
+    fmt, content_type, codec, django_capture_on_commit_callbacks, media_root
 ):
     creator = CreatorFactory()
     data = sine_audio(fmt, seconds=2.0, tags={"artist": "Tagged Artist", "album": "Tagged LP"})
@@ -61,10 +61,12 @@ def test_creator_upload_is_stored_under_a_generated_name_and_processed_to_ready(
     assert track.album == "Tagged LP"
     assert track.size == len(data)
     name = track.audio_file.name
-    assert name.startswith("tracks/") and name.endswith(f".{fmt}")
-    assert "My Song" not in name and ".." not in name
-    assert _stored_files(_media_root) == [name]
-    with open(os.path.join(_media_root, name), "rb") as stored:
+    assert name.startswith("tracks/")
+    assert name.endswith(f".{fmt}")
+    assert "My Song" not in name
+    assert ".." not in name
+    assert _stored_files(media_root) == [name]
+    with open(os.path.join(media_root, name), "rb") as stored:
         assert stored.read() == data
     assert AuditLog.objects.filter(action="track.upload", target_id=str(track.pk)).count() == 1
 
@@ -82,7 +84,7 @@ def test_uploader_fields_win_over_file_tags(mp3_bytes, django_capture_on_commit_
 
 
 @pytest.mark.django_db
-def test_plain_user_cannot_upload_and_nothing_is_stored(mp3_bytes, _media_root):
+def test_plain_user_cannot_upload_and_nothing_is_stored(mp3_bytes, media_root):
     user = UserFactory(is_verified=True)
     upload = SimpleUploadedFile("a.mp3", mp3_bytes, content_type="audio/mpeg")
 
@@ -91,7 +93,7 @@ def test_plain_user_cannot_upload_and_nothing_is_stored(mp3_bytes, _media_root):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "CREATOR_ROLE_REQUIRED"
     assert Track.objects.count() == 0
-    assert _stored_files(_media_root) == []
+    assert _stored_files(media_root) == []
 
 
 @pytest.mark.django_db
@@ -112,7 +114,7 @@ def test_anonymous_upload_needs_login(api_client, mp3_bytes):
     ],
     ids=["text-named-mp3", "png", "pdf"],
 )
-def test_non_audio_bytes_are_refused_with_415_whatever_the_name_and_type(payload, _media_root):
+def test_non_audio_bytes_are_refused_with_415_whatever_the_name_and_type(payload, media_root):
     creator = CreatorFactory()
     upload = SimpleUploadedFile("song.mp3", payload, content_type="audio/mpeg")
 
@@ -121,11 +123,11 @@ def test_non_audio_bytes_are_refused_with_415_whatever_the_name_and_type(payload
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
     assert Track.objects.count() == 0
-    assert _stored_files(_media_root) == []
+    assert _stored_files(media_root) == []
 
 
 @pytest.mark.django_db
-def test_declared_oversized_body_is_refused_before_it_is_read(settings, mp3_bytes, _media_root):
+def test_declared_oversized_body_is_refused_before_it_is_read(settings, mp3_bytes, media_root):
     settings.TRACK_UPLOAD_MAX_BYTES = 1000
     creator = CreatorFactory()
     client = bearer_client(creator)
@@ -143,7 +145,7 @@ def test_declared_oversized_body_is_refused_before_it_is_read(settings, mp3_byte
 
 
 @pytest.mark.django_db
-def test_streamed_upload_is_stopped_at_the_limit(settings, _media_root):
+def test_streamed_upload_is_stopped_at_the_limit(settings, media_root):
     """Content-Length within the multipart slack, file over the limit: the handler stops it."""
     settings.TRACK_UPLOAD_MAX_BYTES = 40_000
     creator = CreatorFactory()
@@ -156,7 +158,7 @@ def test_streamed_upload_is_stopped_at_the_limit(settings, _media_root):
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
     assert Track.objects.count() == 0
-    assert _stored_files(_media_root) == []
+    assert _stored_files(media_root) == []
 
 
 @pytest.mark.django_db

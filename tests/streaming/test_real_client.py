@@ -28,7 +28,7 @@ def test_ffmpeg_reads_the_stream_over_http_and_seeks_to_the_middle(live_server, 
     track = TrackFactory(content=data, duration=20.0)
     stream_url = f"{live_server.url}/api/v1/tracks/{track.pk}/stream"
 
-    with av.open(stream_url, options={"seekable": "1"}) as container:
+    with av.open(stream_url, options={"seekable": "1", "usetoc": "1"}) as container:
         audio = container.streams.audio[0]
         assert container.duration / av.time_base == pytest.approx(20.0, abs=0.1)
         # Seek to 12 s (FFmpeg issues a Range request) and decode to the end.

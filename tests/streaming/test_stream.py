@@ -57,9 +57,9 @@ def test_stream_private_track_is_forbidden_to_others(api_client):
 
 
 @pytest.mark.django_db
-def test_stream_missing_file_is_404_file_missing_and_logged(api_client, _media_root, caplog):
+def test_stream_missing_file_is_404_file_missing_and_logged(api_client, media_root, caplog):
     track = TrackFactory()
-    os.remove(os.path.join(_media_root, track.audio_file.name))
+    os.remove(os.path.join(media_root, track.audio_file.name))
 
     response = api_client.get(url(track.pk))
 
