@@ -47,7 +47,7 @@ TRACK_EDITABLE_FIELDS = (
 
 
 def _invalidate() -> None:
-    transaction.on_commit(lambda: response_cache_invalidate(*TRACK_NAMESPACES))
+    response_cache_invalidate(*TRACK_NAMESPACES)  # bumps on commit
 
 
 def tags_normalize(tags: Iterable[str]) -> list[str]:
@@ -371,6 +371,8 @@ def share_token_revoke(*, share: ShareToken, actor, meta: RequestMeta | None = N
         revoked_at=timezone.now()
     )
     if updated:
+        # Anonymous reads unlocked by this token may sit in the response cache.
+        response_cache_invalidate("tracks", "playlists")
         audit_record(
             action="share.revoke",
             actor=actor,
@@ -390,14 +392,14 @@ def follow_create(*, follower, followee) -> bool:
         raise ValidationFailed(details={"user": ["You cannot follow yourself."]})
     _, created = Follow.objects.get_or_create(follower=follower, followee=followee)
     if created:
-        transaction.on_commit(lambda: response_cache_invalidate("feed", "users"))
+        response_cache_invalidate("feed", "users")
     return created
 
 
 def follow_delete(*, follower, followee) -> bool:
     deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
     if deleted:
-        transaction.on_commit(lambda: response_cache_invalidate("feed", "users"))
+        response_cache_invalidate("feed", "users")
     return bool(deleted)
 
 
@@ -415,7 +417,7 @@ def library_remove(*, user, track_id) -> bool:
 
 
 def _playlists_changed() -> None:
-    transaction.on_commit(lambda: response_cache_invalidate("playlists", "search", "users"))
+    response_cache_invalidate("playlists", "search", "users")
 
 
 def playlist_create(*, owner, title: str, description: str = "", visibility="public") -> Playlist:

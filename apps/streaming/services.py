@@ -80,7 +80,7 @@ def hls_transcode(*, track_id) -> Track | None:
         track.refresh_from_db()
         return track
     Track.objects.filter(pk=track.pk).update(hls_status=HlsStatus.READY)
-    transaction.on_commit(lambda: response_cache_invalidate("tracks"))
+    response_cache_invalidate("tracks")
     track.refresh_from_db()
     return track
 

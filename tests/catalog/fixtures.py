@@ -3,46 +3,67 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import uuid
 from datetime import timedelta
 
 import factory
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
-from apps.catalog import platform
 from apps.catalog.models import Playlist, ProcessingStatus, Track
+from apps.platform_settings import state as platform_state
+from apps.platform_settings.models import PlatformSetting
 from tests.accounts.factories import UserFactory
 from tests.audio import sine_audio
 
+seed_migration = importlib.import_module(
+    "apps.platform_settings.migrations.0002_seed_platform_settings"
+)
+
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
+def media_root(request, settings, tmp_path):
     """Every test writes media into its own temporary folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STREAM_ACCEL_REDIRECT = ""
     settings.PLAYS_COUNTRY_HEADER = ""
-    return tmp_path / "media"
+    # A fresh platform snapshot: no flag leaks in from another test, and no reload (a query)
+    # lands inside a query-count assertion.
+    request.getfixturevalue("_clean_cache")  # clear the shared cache first, then load
+    platform_state.forget()
+    if request.node.get_closest_marker("django_db"):
+        if "transactional_db" not in request.fixturenames:
+            request.getfixturevalue("db")
+        platform_state.current()
+    yield tmp_path / "media"
+    platform_state.forget()
+
+
+def hls_flag_set(enabled: bool) -> None:
+    """Set the real ``hls_streaming`` row (seeding it if a flush removed it) and reload."""
+    seed_migration.seed(django_apps, None)
+    PlatformSetting.objects.filter(key="hls_streaming").update(value_bool=enabled)
+    platform_state.signal_change()
 
 
 @pytest.fixture
-def hls_on(monkeypatch):
-    real = platform.flag_enabled
-    monkeypatch.setattr(
-        platform, "flag_enabled", lambda name: True if name == "hls_streaming" else real(name)
-    )
+def hls_on(db):
+    hls_flag_set(True)
+    yield
+    platform_state.forget()
 
 
 @pytest.fixture
-def hls_off(monkeypatch):
-    real = platform.flag_enabled
-    monkeypatch.setattr(
-        platform, "flag_enabled", lambda name: False if name == "hls_streaming" else real(name)
-    )
+def hls_off(db):
+    hls_flag_set(False)
+    yield
+    platform_state.forget()
 
 
 class CreatorFactory(UserFactory):

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.catalog.models import Track
+from apps.platform_settings.services import setting_set
 from tests.audio import sine_audio
 from tests.catalog.fixtures import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
@@ -72,13 +73,14 @@ def test_flag_off_every_hls_url_is_404_and_stream_still_plays(
 
 @pytest.mark.django_db
 def test_flag_turned_off_after_transcoding_hides_hls_again(
-    hls_on, monkeypatch, api_client, django_capture_on_commit_callbacks
+    hls_on, staff_user, api_client, django_capture_on_commit_callbacks
 ):
     track = _upload(bearer_client(CreatorFactory()), django_capture_on_commit_callbacks)
     assert api_client.get(f"/api/v1/tracks/{track.pk}/hls/master.m3u8").status_code == 200
-    from apps.catalog import platform
 
-    monkeypatch.setattr(platform, "flag_enabled", lambda name: False)
+    with django_capture_on_commit_callbacks(execute=True):
+        setting_set(key="hls_streaming", value=False, actor=staff_user)
+
     assert api_client.get(f"/api/v1/tracks/{track.pk}/hls/master.m3u8").status_code == 404
 
 

@@ -35,13 +35,22 @@ def test_ffmpeg_reads_the_stream_over_http_and_seeks_to_the_middle(live_server, 
         container.seek(12 * av.time_base)
         first = None
         decoded = 0.0
-        for frame in container.decode(audio):
-            if first is None:
-                first = float(frame.pts * frame.time_base)
-            decoded += frame.samples / frame.sample_rate
+        undecodable = 0
+        for packet in container.demux(audio):
+            try:
+                frames = packet.decode()
+            except av.InvalidDataError:
+                # MP3's bit reservoir: the first frame after a seek may miss its back-reference.
+                undecodable += 1
+                continue
+            for frame in frames:
+                if first is None:
+                    first = float(frame.pts * frame.time_base)
+                decoded += frame.samples / frame.sample_rate
 
     # The seek was a Range request starting well inside the file (12/20 of the bytes).
     assert any(start > len(data) * 0.5 for start, _ in ranges_served), ranges_served
+    assert undecodable <= 1
     assert first == pytest.approx(12.0, abs=0.2)
     assert first + decoded == pytest.approx(20.0, abs=0.1)
     assert decoded == pytest.approx(8.0, abs=0.3)
