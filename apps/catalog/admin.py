@@ -82,6 +82,15 @@ class TrackAdmin(admin.ModelAdmin):
     actions = ("hide_tracks", "take_down_tracks", "restore_tracks")
     show_full_result_count = False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.track_admin_saved(
+            track=obj,
+            actor=request.user,
+            fields=list(form.changed_data),
+            meta=RequestMeta.from_request(request),
+        )
+
     def has_add_permission(self, request) -> bool:
         return False  # tracks come from uploads (sniffed, processed), never from a form
 

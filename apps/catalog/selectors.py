@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import CONTENT_CREATOR_ROLES, User
+from apps.catalog import media_cache
 from apps.catalog.models import (
     LibraryEntry,
     ModerationStatus,
@@ -181,7 +182,16 @@ def _is_owner_or_staff(user, owner_id) -> bool:
     return bool(user and user.is_authenticated and (user.is_staff or user.pk == owner_id))
 
 
-def track_access(*, track_id, user, share_token: str | None = None) -> TrackAccess:
+def _track_load(track_id) -> Track:
+    try:
+        return _tracks_with_owner().get(pk=track_id)  # get(): no ORDER BY on the hot path
+    except Track.DoesNotExist:
+        raise NotFound() from None
+
+
+def track_access(
+    *, track_id, user, share_token: str | None = None, for_media: bool = False
+) -> TrackAccess:
     """The single rule for who may see and play a track (detail, /stream, HLS, plays).
 
     - taken down: 404 for everyone (staff work in the admin);
@@ -189,14 +199,19 @@ def track_access(*, track_id, user, share_token: str | None = None) -> TrackAcce
     - private: owner, staff or a valid share token (of the track, or of a playlist holding it),
       else 403 PERMISSION_DENIED;
     - public and unlisted: anyone.
+
+    ``for_media`` (stream, download, HLS) reads the row through ``media_cache``.
     """
     if not isinstance(track_id, UUID):
         try:
             track_id = UUID(str(track_id))
         except ValueError:
             raise NotFound() from None
-    track = _tracks_with_owner().filter(pk=track_id).first()
-    if track is None or track.moderation_status == ModerationStatus.TAKEN_DOWN:
+    if for_media:
+        track = media_cache.get_or_load(track_id, lambda: _track_load(track_id))
+    else:
+        track = _track_load(track_id)
+    if track.moderation_status == ModerationStatus.TAKEN_DOWN:
         raise NotFound()
     privileged = _is_owner_or_staff(user, track.owner_id)
     if track.status != ProcessingStatus.READY or track.moderation_status != "active":

@@ -15,7 +15,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from apps.accounts.services import RequestMeta, audit_record
-from apps.catalog import audio
+from apps.catalog import audio, media_cache
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import (
     Follow,
@@ -46,8 +46,10 @@ TRACK_EDITABLE_FIELDS = (
 )
 
 
-def _invalidate() -> None:
+def _invalidate(track_id=None) -> None:
+    """After a track write: cached responses and media access rows go stale on commit."""
     response_cache_invalidate(*TRACK_NAMESPACES)  # bumps on commit
+    media_cache.bump_on_commit(track_id)
 
 
 def tags_normalize(tags: Iterable[str]) -> list[str]:
@@ -177,6 +179,7 @@ def track_process(*, track_id) -> Track | None:
         Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
             status=ProcessingStatus.FAILED, failure_reason=reason, updated_at=timezone.now()
         )
+        media_cache.bump_on_commit(track.pk)
         audit_record(action="track.processing_failed", target=track, metadata={"reason": reason})
         track.refresh_from_db()
         return track
@@ -204,7 +207,7 @@ def track_process(*, track_id) -> Track | None:
             **changes
         )
         if updated:
-            _invalidate()
+            _invalidate(track.pk)
             from apps.catalog import platform
 
             if platform.flag_enabled("hls_streaming"):
@@ -233,8 +236,24 @@ def track_update(*, track: Track, actor, data: dict, meta: RequestMeta | None = 
             meta=meta,
             metadata={"fields": sorted(changed)},
         )
-        _invalidate()
+        _invalidate(track.pk)
     return track
+
+
+def track_admin_saved(
+    *, track: Track, actor, fields: list[str], meta: RequestMeta | None = None
+) -> None:
+    """A staff edit in the admin form: audited, and caches follow like any track write."""
+    if not fields:
+        return
+    audit_record(
+        action="track.admin_change",
+        actor=actor,
+        target=track,
+        meta=meta,
+        metadata={"fields": sorted(fields)},
+    )
+    _invalidate(track.pk)
 
 
 @transaction.atomic
@@ -255,7 +274,7 @@ def track_delete(*, track: Track, actor, meta: RequestMeta | None = None) -> Non
     from apps.streaming.services import hls_files_delete
 
     transaction.on_commit(lambda: hls_files_delete(directory=hls_dir))
-    _invalidate()
+    _invalidate(track_id)
     logger.info("Track %s deleted", track_id)
 
 
@@ -294,7 +313,7 @@ def track_moderate(
         meta=meta,
         metadata={"from": previous, "to": new_status, "reports_closed": closed, "reason": reason},
     )
-    _invalidate()
+    _invalidate(track.pk)
     return track
 
 

@@ -73,7 +73,10 @@ class MediaApi(APIView):
 
     def _serve(self, request, track_id, *, attachment: bool):
         access = selectors.track_access(
-            track_id=track_id, user=request.user, share_token=_share_token(request)
+            track_id=track_id,
+            user=request.user,
+            share_token=_share_token(request),
+            for_media=True,
         )
         media_file = self._media_file(access.track)
         cache = media.CACHE_PUBLIC_MEDIA if access.is_public else media.CACHE_PRIVATE_MEDIA
@@ -141,7 +144,7 @@ class HlsApi(APIView):
             raise NotFound()
         share_token = _share_token(request)
         access = selectors.track_access(
-            track_id=track_id, user=request.user, share_token=share_token
+            track_id=track_id, user=request.user, share_token=share_token, for_media=True
         )
         if access.track.hls_status != HlsStatus.READY:
             raise NotFound()

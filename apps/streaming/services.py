@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.catalog import media_cache
 from apps.catalog.models import HlsStatus, ProcessingStatus, Track
 from apps.catalog.platform import response_cache_invalidate
 from apps.catalog.services import hls_directory
@@ -77,10 +78,12 @@ def hls_transcode(*, track_id) -> Track | None:
     except Exception:
         logger.exception("HLS transcoding failed for track %s", track.pk)
         Track.objects.filter(pk=track.pk).update(hls_status=HlsStatus.FAILED)
+        media_cache.bump_on_commit(track.pk)
         track.refresh_from_db()
         return track
     Track.objects.filter(pk=track.pk).update(hls_status=HlsStatus.READY)
     response_cache_invalidate("tracks")
+    media_cache.bump_on_commit(track.pk)
     track.refresh_from_db()
     return track
 
