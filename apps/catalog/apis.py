@@ -64,6 +64,7 @@ class OptionalAuthApi(APIView):
 
 class TrackListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = PageNumberPagination
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -88,7 +89,7 @@ class TrackListCreateApi(APIView):
         query = TrackListQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
         tracks = selectors.track_list(**query.validated_data, ordering=ordering)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(tracks, request, view=self)
         data = TrackListItemSerializer(page, many=True, context=_context(request)).data
         return paginator.get_paginated_response(data)
@@ -262,39 +263,45 @@ class TrendingCursorPagination(CursorPagination):
 
 
 class FeedApi(APIView):
+    pagination_class = CreatedCursorPagination
+
     @extend_schema(
         tags=["tracks"],
         responses={200: TrackListItemSerializer(many=True)},
         summary="Recent tracks of the creators you follow (cursor-paginated)",
     )
     def get(self, request):
-        paginator = CreatedCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.feed_tracks(user=request.user), request, self)
         data = TrackListItemSerializer(page, many=True, context=_context(request)).data
         return paginator.get_paginated_response(data)
 
 
 class DiscoverApi(OptionalAuthApi):
+    pagination_class = TrendingCursorPagination
+
     @extend_schema(
         tags=["tracks"],
         responses={200: TrackListItemSerializer(many=True)},
         summary="Trending tracks by plays in the last 7 days (cursor-paginated)",
     )
     def get(self, request):
-        paginator = TrendingCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.discover_tracks(), request, self)
         data = TrackListItemSerializer(page, many=True, context=_context(request)).data
         return paginator.get_paginated_response(data)
 
 
 class LibraryApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         tags=["library"],
         responses={200: LibraryEntryOutputSerializer(many=True)},
         summary="Your saved tracks, newest first",
     )
     def get(self, request):
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.library_tracks(user=request.user), request, view=self
         )
@@ -360,6 +367,7 @@ def _owned_playlist(request, playlist_id) -> Playlist:
 
 class PlaylistListCreateApi(APIView):
     parser_classes = [JSONParser]
+    pagination_class = PageNumberPagination
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
@@ -378,7 +386,7 @@ class PlaylistListCreateApi(APIView):
         playlists = selectors.playlist_list(
             user=request.user, mine=mine, ordering=request.query_params.get("ordering")
         )
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(playlists, request, view=self)
         return paginator.get_paginated_response(PlaylistOutputSerializer(page, many=True).data)
 
@@ -438,6 +446,7 @@ class PlaylistDetailApi(APIView):
 
 class PlaylistTracksApi(APIView):
     parser_classes = [JSONParser]
+    pagination_class = PageNumberPagination
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
@@ -453,7 +462,7 @@ class PlaylistTracksApi(APIView):
             playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
         )
         entries = selectors.playlist_entries(playlist=playlist, user=request.user)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         data = PlaylistEntryOutputSerializer(page, many=True, context=_context(request)).data
         return paginator.get_paginated_response(data)

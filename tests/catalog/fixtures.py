@@ -27,9 +27,9 @@ seed_migration = importlib.import_module(
 )
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def media_root(request, settings, tmp_path):
-    """Every test writes media into its own temporary folder."""
+    """Media in a temporary folder; autouse for tests/catalog and tests/streaming (conftest)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STREAM_ACCEL_REDIRECT = ""
     settings.PLAYS_COUNTRY_HEADER = ""
