@@ -343,3 +343,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "VisibilityEnum": "apps.catalog.models.Visibility",
     }
 )
+# Tracks that were ready before hls_streaming was switched on get their renditions too
+# (merged into any schedule another block of this file defined first).
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
+}

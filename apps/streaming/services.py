@@ -88,6 +88,27 @@ def hls_transcode(*, track_id) -> Track | None:
     return track
 
 
+def hls_backfill(*, limit: int = 50) -> int:
+    """Queue HLS transcoding for ready, active tracks that have none (flag on only)."""
+    from apps.catalog import platform
+    from apps.streaming.tasks import hls_transcode
+
+    if not platform.flag_enabled("hls_streaming"):
+        return 0
+    track_ids = list(
+        Track.objects.filter(
+            status=ProcessingStatus.READY,
+            moderation_status="active",
+            hls_status=HlsStatus.NONE,
+        )
+        .order_by("-play_count")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for track_id in track_ids:
+        hls_transcode.delay(str(track_id))
+    return len(track_ids)
+
+
 def play_record(
     *,
     track: Track,

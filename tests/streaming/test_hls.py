@@ -114,3 +114,27 @@ def test_hls_names_outside_the_layout_are_404(hls_on, api_client, name):
 def test_hls_not_ready_yet_is_404(hls_on, api_client):
     track = TrackFactory(hls_status="pending")
     assert api_client.get(f"/api/v1/tracks/{track.pk}/hls/master.m3u8").status_code == 404
+
+
+@pytest.mark.django_db
+def test_backfill_transcodes_tracks_that_were_ready_before_the_flag(hls_on):
+    from apps.streaming.tasks import hls_backfill
+
+    waiting = TrackFactory(content=sine_audio("mp3", seconds=3.0))
+    TrackFactory(moderation_status="taken_down", content=sine_audio("mp3", seconds=1.0))
+
+    assert hls_backfill() == 1
+
+    waiting.refresh_from_db()
+    assert waiting.hls_status == "ready"
+    assert hls_backfill() == 0
+
+
+@pytest.mark.django_db
+def test_backfill_does_nothing_while_the_flag_is_off(hls_off):
+    from apps.streaming.tasks import hls_backfill
+
+    track = TrackFactory(content=sine_audio("mp3", seconds=1.0))
+    assert hls_backfill() == 0
+    track.refresh_from_db()
+    assert track.hls_status == "none"
