@@ -159,10 +159,6 @@ class ReportOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShareTokenQuerySerializer(serializers.Serializer):
-    share_token = serializers.CharField(max_length=128, required=False)
-
-
 class PlayInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=PlaySource.choices, default=PlaySource.DIRECT)
     client = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
