@@ -7,7 +7,9 @@ random 1 MiB-aligned ranges, every body read and its length checked):
    headers, the kernel sends the bytes (sendfile at the range's offset and length);
 2. nginx (Debian's nginx-light, 2 workers) serving the same file directly: the physical
    reference;
-3. nginx in front of gunicorn with ``STREAM_ACCEL_REDIRECT``: Django decides, nginx sends.
+3. nginx in front of gunicorn with ``STREAM_ACCEL_REDIRECT``: Django decides, nginx sends;
+4. gunicorn with a bare WSGI app returning the same range through ``wsgi.file_wrapper``: the
+   server's own byte path without Django, to separate it from the framework's per-request cost.
 
 Target: (1) reaches at least half of (2). Loopback only, bounded in time (BENCH_SECONDS per
 run, 5 by default). If nginx is not installed the nginx rows are skipped (exit 0) with the
@@ -59,8 +61,93 @@ print(track.pk)
 """
 
 
+BARE_APP = """
+import os
+PATH = {path!r}
+SIZE = os.path.getsize(PATH)
+
+def application(environ, start_response):
+    start = int(environ["HTTP_RANGE"].split("=")[1].split("-")[0])
+    handle = open(PATH, "rb")
+    handle.seek(start)
+    start_response("206 Partial Content", [
+        ("Content-Type", "audio/mpeg"),
+        ("Content-Length", str({length})),
+        ("Content-Range", "bytes %d-%d/%d" % (start, start + {length} - 1, SIZE)),
+    ])
+    return environ["wsgi.file_wrapper"](handle)
+"""
+
+
+@contextmanager
+def bare_gunicorn(workdir: Path, path: Path):
+    (workdir / "bare_stream_app.py").write_text(BARE_APP.format(path=str(path), length=RANGE_SIZE))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "bare_stream_app",
+            "--chdir",
+            str(workdir),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                conn.request("GET", "/", headers={"Range": "bytes=0-0"})
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("bare gunicorn did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _servers_cpu_seconds() -> float | None:
+    """CPU time (user + system) used so far by every process this script started (Linux)."""
+    if not os.path.isdir("/proc"):
+        return None
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])
+    me = os.getpid()
+    total = 0
+    for pid, used in ticks.items():
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, me):
+            ancestor = parents.get(ancestor)
+        if ancestor == me:
+            total += used
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load(port: int, path: str, seconds: float) -> dict:
-    """Closed loop: random 1 MiB ranges; requests/s and MB/s of verified bodies."""
+    """Closed loop: random 1 MiB ranges; requests/s, MB/s, and server CPU per request."""
+    cpu_before = _servers_cpu_seconds()
     done = 0
     received = 0
     errors = 0
@@ -102,7 +189,12 @@ def load(port: int, path: str, seconds: float) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
+    cpu_after = _servers_cpu_seconds()
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None and done:
+        cpu_ms = (cpu_after - cpu_before) / done * 1000
     return {
+        "cpu_ms": cpu_ms,
         "requests": done,
         "errors": errors,
         "rps": done / elapsed,
@@ -164,8 +256,9 @@ http {{
 
 
 def row(label: str, result: dict) -> str:
+    cpu = f"{result['cpu_ms']:5.2f} ms CPU/req" if result["cpu_ms"] is not None else ""
     return (
-        f"  {label:44} {result['rps']:7.0f} req/s {result['mbps']:8.0f} MB/s   "
+        f"  {label:40} {result['rps']:6.0f} req/s {result['mbps']:6.0f} MB/s  {cpu}  "
         f"({result['requests']} ranges, {result['errors']} errors)"
     )
 
@@ -200,6 +293,9 @@ def main() -> int:
         with gunicorn(workers=WORKERS, MEDIA_ROOT=str(media), STREAM_ACCEL_REDIRECT="") as port:
             python = load(port, stream_path, SECONDS)
         print(row(f"gunicorn, {WORKERS} sync workers (sendfile)", python))
+        with bare_gunicorn(workdir, media / name) as port:
+            bare = load(port, "/", SECONDS)
+        print(row("gunicorn + bare WSGI app (no Django)", bare))
 
         if NGINX is None:
             print("  nginx not found: skipping the reference. Install it with")
@@ -222,6 +318,9 @@ def main() -> int:
 
         print(f"  ratio gunicorn/nginx: {python['rps'] / reference['rps']:.2f} (target >= 0.5)")
         print(f"  ratio X-Accel/nginx:  {accel['rps'] / reference['rps']:.2f}")
+        print(
+            f"  ratio bare gunicorn/nginx (server byte path): {bare['rps'] / reference['rps']:.2f}"
+        )
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

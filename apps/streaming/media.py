@@ -54,6 +54,13 @@ class RangeFile(io.RawIOBase):
         # Django's FileResponse measures seekable files; the length is set explicitly instead.
         return False
 
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        # socket.sendfile() puts the file back at the offset it started from once it is done.
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
     def read(self, size: int = -1) -> bytes:
         if self._remaining <= 0:
             return b""

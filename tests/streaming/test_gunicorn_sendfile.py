@@ -90,7 +90,7 @@ def gunicorn_server(tmp_path, media_root):
     else:
         process.kill()
         pytest.fail(process.stderr.read().decode()[-2000:])
-    yield base, log
+    yield base, log, process
     process.terminate()
     process.wait(timeout=10)
 
@@ -102,7 +102,7 @@ def _sendfile_calls(log: Path) -> list[dict]:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_sends_ranges_with_sendfile_at_the_right_offset_and_length(gunicorn_server):
-    base, log = gunicorn_server
+    base, log, process = gunicorn_server
     content = os.urandom(3 * 1024 * 1024)
     track = TrackFactory(content=content)
     url = f"{base}/api/v1/tracks/{track.pk}/stream"
@@ -118,6 +118,10 @@ def test_gunicorn_sends_ranges_with_sendfile_at_the_right_offset_and_length(guni
     assert suffix.content == content[-100:]
     assert full.status_code == 200
     assert full.content == content
+    process.terminate()
+    server_log = process.stderr.read().decode()
+    assert "Traceback" not in server_log, server_log[-3000:]
+    assert "[ERROR]" not in server_log, server_log[-3000:]
     assert _sendfile_calls(log) == [
         {"offset": 1048576, "count": 1048576},
         {"offset": len(content) - 100, "count": 100},
