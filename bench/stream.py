@@ -258,7 +258,7 @@ http {{
 def row(label: str, result: dict) -> str:
     cpu = f"{result['cpu_ms']:5.2f} ms CPU/req" if result["cpu_ms"] is not None else ""
     return (
-        f"  {label:40} {result['rps']:6.0f} req/s {result['mbps']:6.0f} MB/s  {cpu}  "
+        f"  {label:46} {result['rps']:6.0f} req/s {result['mbps']:6.0f} MB/s  {cpu}  "
         f"({result['requests']} ranges, {result['errors']} errors)"
     )
 
