@@ -11,3 +11,10 @@ def user_with_profile(*, user: User) -> User:
         Profile.objects.get_or_create(user=user)
         user = User.objects.select_related("profile").get(pk=user.pk)
     return user
+
+
+def api_keys_of_user(*, user: User):
+    """The caller's live keys (revoked ones are gone for good), newest first. One query."""
+    from apps.accounts.models import ApiKey
+
+    return ApiKey.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
