@@ -2,9 +2,10 @@
 
 On success ``request.user`` is the key's owner and ``request.auth`` the :class:`ApiKey`.
 Everything a key must pass happens here, before any view code runs, so no view can forget it:
-the key is valid (not revoked, not expired, owner active), the method is within its scopes
-(403 ``API_KEY_SCOPE``), and its hourly bucket (reads or writes, counted separately) has room
-(429 ``RATE_LIMITED`` with ``Retry-After``). The bucket's usage is left on the request for
+the key is valid (not revoked, not expired, owner active), its hourly bucket (reads or writes
+by method, counted separately) has room (429 ``RATE_LIMITED`` with ``Retry-After``), and the
+method is within its scopes (403 ``API_KEY_SCOPE``). Counting comes first so that every
+response to a key, refused or not, carries the bucket's headers. The bucket's usage is left on the request for
 :class:`veza.api.ratelimit.RateLimitHeadersMiddleware`. CSRF never applies: DRF only enforces
 it inside ``SessionAuthentication``.
 """
@@ -66,8 +67,6 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key = api_key_authenticate(raw=raw)
         if api_key is None:
             raise InvalidApiKey()
-        if not scope_allows(api_key.scopes, request.method, request.path):
-            raise ApiKeyScopeDenied()
         is_read = request.method in READ_METHODS
         usage = ratelimit.window_hit(
             key=f"apikey:{api_key.pk}:{'read' if is_read else 'write'}",
@@ -75,6 +74,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             window=WINDOW_SECONDS,
         )
         setattr(request._request, ratelimit.REQUEST_ATTRIBUTE, usage)
+        if not scope_allows(api_key.scopes, request.method, request.path):
+            raise ApiKeyScopeDenied()
         if not usage.allowed:
             raise ApiKeyRateLimited(
                 wait=usage.retry_after() - 1,

@@ -57,6 +57,14 @@ def _scopes_clean(scopes: list[str]) -> list[str]:
     return [scope for scope in ApiScope.values if scope in scopes]
 
 
+_RANK = {ApiScope.READ: 1, ApiScope.WRITE: 2, ApiScope.ADMIN: 3}
+
+
+def _scope_rank(scopes) -> int:
+    """read < write (which includes reads) < admin (everything)."""
+    return max((_RANK.get(scope, 0) for scope in scopes), default=0)
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -74,11 +82,7 @@ def api_key_create(
     from veza.api.authentication import ApiKeyScopeDenied
 
     scopes = _scopes_clean(scopes)
-    if (
-        creating_key is not None
-        and "admin" not in creating_key.scopes
-        and not set(scopes) <= set(creating_key.scopes)
-    ):
+    if creating_key is not None and _scope_rank(scopes) > _scope_rank(creating_key.scopes):
         raise ApiKeyScopeDenied("An API key cannot create a key with more scopes than its own.")
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
