@@ -35,12 +35,16 @@ def key_client(raw: str, **kwargs) -> APIClient:
 
 
 def make_key(user, scopes=("read",), **kwargs):
-    return api_key_create(user=user, name="integration", scopes=list(scopes), meta=RequestMeta(), **kwargs)
+    return api_key_create(
+        user=user, name="integration", scopes=list(scopes), meta=RequestMeta(), **kwargs
+    )
 
 
 @pytest.mark.django_db
 def test_created_key_is_shown_once_and_only_its_hash_is_stored(user, user_client):
-    response = user_client.post(KEYS_URL, {"name": "CI", "scopes": ["write", "read"]}, format="json")
+    response = user_client.post(
+        KEYS_URL, {"name": "CI", "scopes": ["write", "read"]}, format="json"
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -131,7 +135,7 @@ def test_someone_elses_key_cannot_be_deleted(user_client):
 
 @pytest.mark.django_db
 def test_expired_key_is_refused(user):
-    key, raw = make_key(user, expires_at=timezone.now() + timedelta(hours=1))
+    _, raw = make_key(user, expires_at=timezone.now() + timedelta(hours=1))
     assert key_client(raw).get(ME_URL).status_code == 200
 
     with freeze_time(timezone.now() + timedelta(hours=2)):
@@ -202,16 +206,18 @@ SCOPE_MATRIX = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("scopes", "method", "allowed"), SCOPE_MATRIX)
 def test_scope_matrix(scopes, method, allowed):
-    """Each scope × each method, on a real endpoint; a refusal is 403 API_KEY_SCOPE and the
+    """Each scope times each method, on a real endpoint; a refusal is 403 API_KEY_SCOPE and the
     view never ran (the username did not change)."""
     user = UserFactory(is_verified=True, username="before")
     _, raw = make_key(user, scopes=scopes)
     client = key_client(raw)
     payload = {"username": "after"} if method in ("put", "patch") else None
 
-    response = getattr(client, method)(ME_URL, payload, format="json") if payload else getattr(
-        client, method
-    )(ME_URL)
+    response = (
+        getattr(client, method)(ME_URL, payload, format="json")
+        if payload
+        else getattr(client, method)(ME_URL)
+    )
 
     if allowed:
         assert response.status_code != 403

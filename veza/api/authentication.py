@@ -5,8 +5,8 @@ Everything a key must pass happens here, before any view code runs, so no view c
 the key is valid (not revoked, not expired, owner active), its hourly bucket (reads or writes
 by method, counted separately) has room (429 ``RATE_LIMITED`` with ``Retry-After``), and the
 method is within its scopes (403 ``API_KEY_SCOPE``). Counting comes first so that every
-response to a key, refused or not, carries the bucket's headers. The bucket's usage is left on the request for
-:class:`veza.api.ratelimit.RateLimitHeadersMiddleware`. CSRF never applies: DRF only enforces
+response to a key, refused or not, carries the bucket's headers: the usage is left on the
+request for :class:`veza.api.ratelimit.RateLimitHeadersMiddleware`. CSRF never applies: DRF only enforces
 it inside ``SessionAuthentication``.
 """
 

@@ -45,9 +45,7 @@ class ApiKeyListCreateApi(generics.ListAPIView):
             meta=RequestMeta.from_request(request),
         )
         api_key.key = full_key  # only on this instance, only in this response
-        return Response(
-            ApiKeyCreatedOutputSerializer(api_key).data, status=status.HTTP_201_CREATED
-        )
+        return Response(ApiKeyCreatedOutputSerializer(api_key).data, status=status.HTTP_201_CREATED)
 
 
 class ApiKeyDetailApi(APIView):
