@@ -6,8 +6,8 @@ the key is valid (not revoked, not expired, owner active), its hourly bucket (re
 by method, counted separately) has room (429 ``RATE_LIMITED`` with ``Retry-After``), and the
 method is within its scopes (403 ``API_KEY_SCOPE``). Counting comes first so that every
 response to a key, refused or not, carries the bucket's headers: the usage is left on the
-request for :class:`veza.api.ratelimit.RateLimitHeadersMiddleware`. CSRF never applies: DRF only enforces
-it inside ``SessionAuthentication``.
+request for :class:`veza.api.ratelimit.RateLimitHeadersMiddleware`. CSRF never applies: DRF
+only enforces it inside ``SessionAuthentication``.
 """
 
 from __future__ import annotations
