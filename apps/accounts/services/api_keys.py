@@ -136,8 +136,11 @@ def api_key_authenticate(*, raw: str, now: datetime | None = None) -> ApiKey | N
     if parsed is None:
         return None
     prefix, secret = parsed
-    api_key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
-    if api_key is None or not hmac.compare_digest(api_key.secret_hash, _secret_hash(secret)):
+    try:
+        api_key = ApiKey.objects.select_related("user").get(prefix=prefix)
+    except ApiKey.DoesNotExist:
+        return None
+    if not hmac.compare_digest(api_key.secret_hash, _secret_hash(secret)):
         return None
     now = now or timezone.now()
     if api_key.is_revoked or api_key.is_expired(now) or not api_key.user.is_active:
