@@ -241,3 +241,34 @@ def test_users_without_2fa_log_in_as_before():
     response = APIClient().post(LOGIN, {"email": other.email, "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_used_by_parallel_logins_signs_in_once(live_server):
+    """The TOTP device row is locked while it verifies: of eight simultaneous logins with the
+    same fresh code, exactly one gets tokens."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    user = UserFactory(is_verified=True)
+    device, _ = enable_2fa(user)
+    device.refresh_from_db()
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=device.last_t - 1)  # code reusable
+    code = code_for(device)
+    barrier = threading.Barrier(8)
+
+    def login(_):
+        barrier.wait()
+        return requests.post(
+            f"{live_server.url}{LOGIN}",
+            json={"email": user.email, "password": PASSWORD, "otp_code": code},
+            timeout=30,
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(login, range(8)))
+
+    assert statuses.count(200) == 1
+    assert set(statuses) - {200} <= {401, 429}

@@ -165,6 +165,8 @@ def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> 
     """Store state + PKCE verifier; return the provider's authorization URL."""
     redirect_uri = redirect_uri_validate(uri=redirect_uri)
     now = timezone.now()
+    # Housekeeping on the way: states long past their expiry are useless (indexed delete).
+    OAuthState.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters, within RFC 7636's 43..128
     OAuthState.objects.create(
