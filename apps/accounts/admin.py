@@ -5,6 +5,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as otp_totp_admin  # registers first, replaced below
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import (
     ApiKey,
@@ -16,6 +18,7 @@ from apps.accounts.models import (
     User,
 )
 from apps.accounts.services import RequestMeta, api_key_revoke, audit_record, user_role_assign
+from apps.accounts.services.two_factor import two_factor_reset
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -262,4 +265,66 @@ class OAuthAccountAdmin(admin.ModelAdmin):
         return False
 
 
-__all__ = ["ApiKeyAdmin", "AuditLogAdmin", "OAuthAccountAdmin", "Role", "UserAdmin"]
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Authenticator apps. Unlike django-otp's own admin, the shared secret (and its QR code
+    page) is never shown: staff can only see devices and reset 2FA, audited."""
+
+    list_display = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+    )
+    list_filter = ("confirmed", "created_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+    )
+    readonly_fields = fields
+    actions = ["reset_two_factor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # through the audited action only
+
+    @admin.action(
+        description="Turn 2FA off for the owners of the selected devices (lost device)",
+        permissions=["view"],
+    )
+    def reset_two_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            self.message_user(request, "Only superusers may reset 2FA.", messages.ERROR)
+            return
+        meta = RequestMeta.from_request(request)
+        users = User.objects.filter(pk__in=queryset.values("user_id"))
+        reset = sum(two_factor_reset(user=user, actor=request.user, meta=meta) for user in users)
+        self.message_user(request, f"2FA turned off for {reset} account(s).", messages.SUCCESS)
+
+
+__all__ = [
+    "ApiKeyAdmin",
+    "AuditLogAdmin",
+    "OAuthAccountAdmin",
+    "Role",
+    "TOTPDeviceAdmin",
+    "UserAdmin",
+    "otp_totp_admin",
+]

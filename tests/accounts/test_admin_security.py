@@ -154,3 +154,31 @@ def test_admin_lists_backup_code_sets_with_their_unused_count(client, staff_user
     assert response.status_code == 200
     assert BackupCodeDevice.objects.get(user=owner).remaining == 10
     assert owner.email in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(client, staff_user):
+    from apps.accounts.services.two_factor import backup_codes_generate
+
+    owner = UserFactory(is_verified=True)
+    device = TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
+    backup_codes_generate(user=owner)
+    client.force_login(staff_user)
+
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    detail = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    for page in (listing, detail):
+        assert page.status_code == 200
+        assert device.key not in page.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code in (302, 404)
+
+    response = client.post(
+        "/admin/otp_totp/totpdevice/",
+        {"action": "reset_two_factor", "_selected_action": [str(device.pk)]},
+    )
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=owner).exists()
+    assert not BackupCodeDevice.objects.filter(user=owner).exists()
+    entry = AuditLog.objects.get(action="user.2fa_reset_by_staff")
+    assert (entry.actor_id, entry.target_id) == (staff_user.pk, str(owner.pk))

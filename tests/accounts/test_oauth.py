@@ -324,6 +324,8 @@ def test_an_account_with_2fa_cannot_skip_its_second_factor_through_a_provider():
         response = client.get(CALLBACK.format("fakeidp"), {"code": "a", "state": query["state"]})
 
     assert fragment(response) == {"error": "OTP_REQUIRED"}
+    assert not OAuthAccount.objects.exists()
+    assert not AuditLog.objects.filter(action__startswith="user.oauth").exists()
 
 
 @pytest.mark.django_db

@@ -283,6 +283,9 @@ def _account_for_identity(
                 raise OAuthFlowError("CONFLICT", redirect_uri) from exc
             action = "user.oauth_register"
         account = OAuthAccount(user=user, provider=provider.name, provider_user_id=identity.subject)
+    if two_factor_is_enabled(user=user):
+        # Checked before anything is written: no new link without the second factor.
+        raise OAuthFlowError("OTP_REQUIRED", redirect_uri)
     account.email = identity.email[:254]
     _tokens_store(account=account, token=token)
     try:
@@ -322,8 +325,6 @@ def oauth_callback(
         meta=meta,
         redirect_uri=stored.redirect_uri,
     )
-    if two_factor_is_enabled(user=user):
-        raise OAuthFlowError("OTP_REQUIRED", stored.redirect_uri)
     refresh = RefreshToken.for_user(user)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return stored.redirect_uri, user, refresh

@@ -172,3 +172,14 @@ def two_factor_disable(*, user: User, password: str, code: str, meta: RequestMet
         TOTPDevice.objects.filter(user=user).delete()
         BackupCodeDevice.objects.filter(user=user).delete()
         audit_record(action="user.2fa_disable", actor=user, target=user, meta=meta)
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, actor: User | None, meta: RequestMeta) -> bool:
+    """Staff turn 2FA off for someone who lost their device (after checking who they are
+    out of band). Audited; returns whether anything was removed."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    removed_backup, _ = BackupCodeDevice.objects.filter(user=user).delete()
+    if removed or removed_backup:
+        audit_record(action="user.2fa_reset_by_staff", actor=actor, target=user, meta=meta)
+    return bool(removed or removed_backup)
