@@ -364,3 +364,27 @@ def test_limit_holds_across_several_processes():
         allowed = pool.map(_hit_many, [(key, 50)] * 4)
 
     assert sum(allowed) == 50
+
+
+def test_embedded_default_counts_in_process_without_redis(settings):
+    """No REDIS_URL (the single-machine default): the in-process cache counts, and threads
+    of one process never exceed the limit either."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit-test",
+        }
+    }
+    key = f"locmem-{time.time_ns()}"
+    barrier = threading.Barrier(16)
+
+    def hit(_):
+        barrier.wait()
+        return ratelimit.window_hit(key=key, limit=10, window=3600).allowed
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        allowed = list(pool.map(hit, range(16)))
+
+    assert allowed.count(True) == 10
+    usage = ratelimit.window_hit(key=key, limit=10, window=3600)
+    assert (usage.count, usage.remaining, usage.allowed) == (17, 0, False)
