@@ -74,6 +74,7 @@ def two_factor_setup(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
+@transaction.atomic
 def backup_codes_generate(*, user: User) -> list[str]:
     """Ten fresh codes replacing any earlier ones; only hashes are stored."""
     BackupCodeDevice.objects.filter(user=user).delete()
