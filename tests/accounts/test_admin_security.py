@@ -182,3 +182,20 @@ def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(clien
     assert not BackupCodeDevice.objects.filter(user=owner).exists()
     entry = AuditLog.objects.get(action="user.2fa_reset_by_staff")
     assert (entry.actor_id, entry.target_id) == (staff_user.pk, str(owner.pk))
+
+
+@pytest.mark.django_db
+def test_admin_login_shares_the_per_ip_login_limit(client, staff_user):
+    for _ in range(20):
+        assert (
+            client.post(
+                "/admin/login/", {"username": staff_user.email, "password": "x"}
+            ).status_code
+            == 200
+        )
+
+    refused = client.post("/admin/login/", {"username": staff_user.email, "password": PASSWORD})
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert client.get("/admin/").status_code == 302  # not logged in
