@@ -388,3 +388,19 @@ def test_embedded_default_counts_in_process_without_redis(settings):
     assert allowed.count(True) == 10
     usage = ratelimit.window_hit(key=key, limit=10, window=3600)
     assert (usage.count, usage.remaining, usage.allowed) == (17, 0, False)
+
+
+@pytest.mark.django_db
+def test_the_auth_class_sets_the_owner_as_user_and_the_key_as_auth(user, rf):
+    from rest_framework.request import Request
+
+    from veza.api.authentication import ApiKeyAuthentication
+
+    key, raw = make_key(user)
+    request = Request(rf.get(ME_URL, HTTP_X_API_KEY=raw))
+
+    authenticated_user, auth = ApiKeyAuthentication().authenticate(request)
+
+    assert authenticated_user == user
+    assert auth == key
+    assert ApiKeyAuthentication().authenticate(Request(rf.get(ME_URL))) is None
