@@ -475,3 +475,39 @@ def test_the_tokens_in_the_fragment_belong_to_the_signed_in_person():
 
     assert refreshed.status_code == 200
     assert bearer_client(user).get("/api/v1/users/me").json()["email"] == "ana@example.com"
+
+
+@pytest.mark.django_db
+def test_a_callback_link_opened_in_another_browser_is_refused():
+    """Login CSRF: an attacker's own callback URL sent to a victim must not sign the victim
+    into the attacker's account. The state must come back in the cookie set at start."""
+    attacker = APIClient()
+    _, query = start(attacker)
+    victim = APIClient()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake_provider(mock)
+        response = victim.get(CALLBACK.format("fakeidp"), {"code": "a", "state": query["state"]})
+        assert len(mock.calls) == 0
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "INVALID_STATE"
+    assert OAuthState.objects.get().used_at is None
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_state_cookie_is_http_only_lax_and_cleared_after_the_callback():
+    client = APIClient()
+    response, query = start(client)
+    cookie = response.cookies["veza_oauth_state"]
+    assert cookie.value == query["state"]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/api/v1/auth/oauth/"
+
+    with responses.RequestsMock() as mock:
+        fake_provider(mock)
+        done = client.get(CALLBACK.format("fakeidp"), {"code": "a", "state": query["state"]})
+
+    assert done.cookies["veza_oauth_state"].value == ""

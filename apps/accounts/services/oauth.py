@@ -2,8 +2,10 @@
 AES-256-GCM token encryption, OAUTH_ALLOWED_REDIRECT_DOMAINS).
 
 ``start`` stores a random ``state`` with a PKCE S256 ``code_verifier`` (single use, 10 minutes)
-and sends the browser to the provider. ``callback`` consumes the state with one conditional
-UPDATE (a replayed or concurrent callback finds nothing to consume), exchanges the code with the
+and sends the browser to the provider, with the state also in an HttpOnly cookie so that the
+callback only works in the browser that started the flow (no login CSRF). ``callback``
+consumes the state with one conditional UPDATE (a replayed or concurrent callback finds nothing
+to consume), exchanges the code with the
 verifier (Authlib), reads the identity, and signs the person in:
 
 - an identity already linked signs in its account;
@@ -31,6 +33,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.exceptions import InvalidRedirect, InvalidState, OAuthProviderUnknown
@@ -41,6 +44,8 @@ from veza import crypto
 
 logger = logging.getLogger(__name__)
 
+STATE_COOKIE = "veza_oauth_state"
+STATE_COOKIE_PATH = "/api/v1/auth/oauth/"
 ACCESS_PURPOSE = "oauth.access_token"
 REFRESH_PURPOSE = "oauth.refresh_token"
 
@@ -161,8 +166,9 @@ def _session(provider: Provider, callback_url: str) -> OAuth2Session:
     )
 
 
-def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> str:
-    """Store state + PKCE verifier; return the provider's authorization URL."""
+def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> tuple[str, str]:
+    """Store state + PKCE verifier; return the provider's authorization URL and the state
+    (which the API also sets as a cookie, binding the flow to this browser)."""
     redirect_uri = redirect_uri_validate(uri=redirect_uri)
     now = timezone.now()
     # Housekeeping on the way: states long past their expiry are useless (indexed delete).
@@ -180,10 +186,15 @@ def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> 
     url, _ = _session(provider, callback_url).create_authorization_url(
         provider.authorize_url, state=state, code_verifier=verifier
     )
-    return url
+    return url, state
 
 
-def _state_consume(*, provider: Provider, state: str) -> OAuthState:
+def _state_consume(*, provider: Provider, state: str, browser_state: str | None) -> OAuthState:
+    """Single use: one conditional UPDATE. The state must also come back in the cookie set at
+    start, so a callback link crafted by someone else (login CSRF: signing the victim into the
+    attacker's account) is refused."""
+    if not browser_state or not constant_time_compare(browser_state, state):
+        raise InvalidState()
     now = timezone.now()
     consumed = OAuthState.objects.filter(
         state=state, provider=provider.name, used_at__isnull=True, expires_at__gt=now
@@ -300,11 +311,17 @@ def _account_for_identity(
 
 
 def oauth_callback(
-    *, provider: Provider, code: str, state: str, callback_url: str, meta: RequestMeta
+    *,
+    provider: Provider,
+    code: str,
+    state: str,
+    browser_state: str | None,
+    callback_url: str,
+    meta: RequestMeta,
 ) -> tuple[str, User, RefreshToken]:
     """Returns (redirect_uri, user, refresh). Raises InvalidState (400) before the state is
     consumed, OAuthFlowError (back to the app) after."""
-    stored = _state_consume(provider=provider, state=state)
+    stored = _state_consume(provider=provider, state=state, browser_state=browser_state)
     session = _session(provider, callback_url)
     try:
         token = session.fetch_token(
@@ -330,10 +347,10 @@ def oauth_callback(
     return stored.redirect_uri, user, refresh
 
 
-def oauth_state_fail(*, provider: Provider, state: str) -> str:
+def oauth_state_fail(*, provider: Provider, state: str, browser_state: str | None) -> str:
     """The provider reported an error (e.g. the person declined): consume the state and
     return where to send the browser."""
-    return _state_consume(provider=provider, state=state).redirect_uri
+    return _state_consume(provider=provider, state=state, browser_state=browser_state).redirect_uri
 
 
 def redirect_with_fragment(redirect_uri: str, values: dict[str, str]) -> str:
