@@ -18,3 +18,17 @@ def api_keys_of_user(*, user: User):
     from apps.accounts.models import ApiKey
 
     return ApiKey.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def two_factor_status(*, user: User) -> dict:
+    """For the account settings page (the Go version's 2FA columns answered 500 here)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.accounts.models import BackupCode
+
+    return {
+        "enabled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "backup_codes_remaining": BackupCode.objects.filter(
+            device__user=user, used_at__isnull=True
+        ).count(),
+    }

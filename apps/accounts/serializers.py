@@ -175,6 +175,11 @@ class TwoFactorSetupOutputSerializer(serializers.Serializer):
     otpauth_url = serializers.CharField(help_text="otpauth:// URI, for a QR code.")
 
 
+class TwoFactorStatusOutputSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    backup_codes_remaining = serializers.IntegerField()
+
+
 class OtpCodeInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32, help_text="The 6-digit code of the app.")
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path(
         "users/me/upgrade-creator", apis.UpgradeCreatorApi.as_view(), name="users-upgrade-creator"
     ),
+    path("auth/2fa", apis.TwoFactorStatusApi.as_view(), name="auth-2fa-status"),
     path("auth/2fa/setup", apis.TwoFactorSetupApi.as_view(), name="auth-2fa-setup"),
     path("auth/2fa/enable", apis.TwoFactorEnableApi.as_view(), name="auth-2fa-enable"),
     path("auth/2fa/disable", apis.TwoFactorDisableApi.as_view(), name="auth-2fa-disable"),

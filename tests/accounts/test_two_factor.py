@@ -73,7 +73,15 @@ def test_enable_with_a_wrong_code_is_invalid_otp_and_changes_nothing(user, user_
 
 @pytest.mark.django_db
 def test_enable_returns_ten_backup_codes_stored_only_hashed(user):
+    assert bearer_client(user).get("/api/v1/auth/2fa").json() == {
+        "enabled": False,
+        "backup_codes_remaining": 0,
+    }
     device, codes = enable_2fa(user)
+    assert bearer_client(user).get("/api/v1/auth/2fa").json() == {
+        "enabled": True,
+        "backup_codes_remaining": 10,
+    }
 
     device.refresh_from_db()
     assert device.confirmed is True

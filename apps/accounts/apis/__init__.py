@@ -17,7 +17,12 @@ from apps.accounts.apis.auth import (
 )
 from apps.accounts.apis.chat import ChatTokenApi
 from apps.accounts.apis.oauth import OAuthCallbackApi, OAuthStartApi
-from apps.accounts.apis.two_factor import TwoFactorDisableApi, TwoFactorEnableApi, TwoFactorSetupApi
+from apps.accounts.apis.two_factor import (
+    TwoFactorDisableApi,
+    TwoFactorEnableApi,
+    TwoFactorSetupApi,
+    TwoFactorStatusApi,
+)
 
 __all__ = [
     "ApiKeyDetailApi",
@@ -37,6 +42,7 @@ __all__ = [
     "TwoFactorDisableApi",
     "TwoFactorEnableApi",
     "TwoFactorSetupApi",
+    "TwoFactorStatusApi",
     "UpgradeCreatorApi",
     "VerifyEmailApi",
     "VerifyEmailResendApi",

@@ -9,12 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from apps.accounts import services
+from apps.accounts import selectors, services
 from apps.accounts.serializers import (
     OtpCodeInputSerializer,
     TwoFactorDisableInputSerializer,
     TwoFactorEnableOutputSerializer,
     TwoFactorSetupOutputSerializer,
+    TwoFactorStatusOutputSerializer,
 )
 from apps.accounts.services import RequestMeta
 
@@ -23,6 +24,18 @@ class TwoFactorApi(APIView):
     authentication_classes = [JWTAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     extra_error_codes = ("409", "429")
+
+
+class TwoFactorStatusApi(TwoFactorApi):
+    @extend_schema(
+        tags=["auth"],
+        responses={200: TwoFactorStatusOutputSerializer},
+        summary="Is 2FA on for me, and how many backup codes are left",
+    )
+    def get(self, request):
+        return Response(
+            TwoFactorStatusOutputSerializer(selectors.two_factor_status(user=request.user)).data
+        )
 
 
 class TwoFactorSetupApi(TwoFactorApi):
