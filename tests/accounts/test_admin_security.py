@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from freezegun import freeze_time
 
 from apps.accounts.models import ApiKey, AuditLog, BackupCodeDevice
 from apps.accounts.services import RequestMeta, api_key_create
@@ -185,6 +186,7 @@ def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(clien
 
 
 @pytest.mark.django_db
+@freeze_time("2026-06-01 10:20:00")  # one fixed window for the whole test
 def test_admin_login_shares_the_per_ip_login_limit(client, staff_user):
     for _ in range(20):
         assert (

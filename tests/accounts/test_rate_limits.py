@@ -6,12 +6,20 @@ rate limiter global".
 """
 
 import pytest
+from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
 
 LOGIN = "/api/v1/auth/login"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    """The limits count in fixed windows; a frozen clock keeps a test inside one window."""
+    with freeze_time("2026-06-01 10:20:00"):
+        yield
 
 
 def assert_rate_limited(response):
