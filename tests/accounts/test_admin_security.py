@@ -201,3 +201,37 @@ def test_admin_login_shares_the_per_ip_login_limit(client, staff_user):
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) >= 1
     assert client.get("/admin/").status_code == 302  # not logged in
+
+
+@pytest.mark.django_db
+def test_staff_raise_a_keys_hourly_limits_in_the_admin_audited(client, staff_user):
+    owner = UserFactory(is_verified=True)
+    key, raw = api_key_create(user=owner, name="a", scopes=["read"], meta=RequestMeta())
+    client.force_login(staff_user)
+
+    response = client.post(
+        f"/admin/accounts/apikey/{key.pk}/change/",
+        {
+            "name": "a (enterprise plan)",
+            "read_limit_per_hour": "20000",
+            "write_limit_per_hour": "4000",
+            "expires_at_0": "",
+            "expires_at_1": "",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    key.refresh_from_db()
+    assert (key.name, key.read_limit_per_hour, key.write_limit_per_hour) == (
+        "a (enterprise plan)",
+        20000,
+        4000,
+    )
+    assert key.scopes == ["read"]
+    entry = AuditLog.objects.get(action="api_key.admin_update")
+    assert entry.metadata == {"fields": ["name", "read_limit_per_hour", "write_limit_per_hour"]}
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_X_API_KEY=raw)
+    assert api.get("/api/v1/users/me")["X-RateLimit-Limit"] == "20000"
