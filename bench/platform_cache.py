@@ -5,7 +5,7 @@
 2. The per-request cost of the maintenance middleware: database queries (in-process, inside the
    TTL window) and time (in-process per call, and requests/s of the same server without it).
 
-Loopback only, bounded in time. Run: `make bench` or `.venv/bin/python bench/platform.py`.
+Loopback only, bounded in time. Run: `make bench` or `.venv/bin/python bench/platform_cache.py`.
 """
 
 from __future__ import annotations
