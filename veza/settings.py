@@ -214,6 +214,13 @@ MAINTENANCE_CACHE_TTL = env.int("MAINTENANCE_CACHE_TTL", default=10)
 HLS_STREAMING = env.bool("HLS_STREAMING", default=False)
 OAUTH_ALLOWED_REDIRECT_DOMAINS = env.list("OAUTH_ALLOWED_REDIRECT_DOMAINS", default=["localhost"])
 
+# --- Billing -----------------------------------------------------------------------------
+
+# Dotted path of the payment gateway class (apps.billing.gateways); the sandbox needs nothing.
+BILLING_PAYMENT_GATEWAY = env.str(
+    "BILLING_PAYMENT_GATEWAY", default="apps.billing.gateways.SandboxGateway"
+)
+
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

@@ -59,14 +59,18 @@ class PlanAdmin(admin.ModelAdmin):
         )
 
 
-class SubscriptionActionForm(ActionForm):
-    days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=366,
-        initial=7,
-        label="Days (for “extend”)",
+def _days_field():
+    return forms.IntegerField(
+        required=False, min_value=1, max_value=366, initial=7, label="Days (for “extend”)"
     )
+
+
+class SubscriptionActionForm(ActionForm):
+    days = _days_field()
+
+
+class ExtendDaysForm(forms.Form):
+    days = _days_field()
 
 
 @admin.register(Subscription)
@@ -101,6 +105,18 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        """Every field is read-only: a stale form must never overwrite what the job wrote."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
@@ -129,7 +145,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Extend the current period by N days (free)", permissions=["change"])
     def extend_period(self, request, queryset):
-        form = SubscriptionActionForm(request.POST)
+        form = ExtendDaysForm(request.POST)
         if not form.is_valid() or not form.cleaned_data.get("days"):
             self.message_user(request, "Give a number of days from 1 to 366.", messages.ERROR)
             return
