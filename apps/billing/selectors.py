@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
@@ -24,7 +25,15 @@ def plan_list() -> QuerySet[Plan]:
 
 
 def plan_free() -> Plan:
-    return Plan.objects.get(code=FREE_PLAN_CODE)
+    """The Free plan's row; should staff ever have removed it, an unsaved stand-in (Free costs
+    nothing), so "the caller's subscription" never fails."""
+    return Plan.objects.filter(code=FREE_PLAN_CODE).first() or Plan(
+        code=FREE_PLAN_CODE,
+        name="Free",
+        monthly_price=Decimal("0.00"),
+        yearly_price=Decimal("0.00"),
+        currency="USD",
+    )
 
 
 def subscription_live_for_user(*, user) -> Subscription | None:

@@ -290,3 +290,24 @@ def test_parallel_double_subscribe_leaves_one_subscription_and_one_charge(live_s
     assert Subscription.objects.filter(user=user).count() == 1
     assert Invoice.objects.filter(user=user).count() == 1
     assert AuditLog.objects.filter(action="subscription.create").count() == 1
+
+
+@pytest.mark.django_db
+def test_without_the_free_plan_row_the_caller_still_gets_free(user_client):
+    from apps.billing.models import Plan
+
+    Plan.objects.filter(code="free").delete()
+
+    response = user_client.get(URL)
+
+    assert response.status_code == 200
+    assert response.json()["plan"] == {
+        "code": "free",
+        "name": "Free",
+        "description": "",
+        "monthly_price": "0.00",
+        "yearly_price": "0.00",
+        "currency": "USD",
+        "trial_days": 0,
+        "features": [],
+    }
