@@ -4,10 +4,15 @@ Contract: shared/API.md "Billing" (change-plan, change-cycle); the proration for
 README's "Billing" section.
 """
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import requests
+from django.db import connection
+from django.utils import timezone
 from freezegun import freeze_time
 
 from apps.accounts.models import AuditLog
@@ -355,3 +360,31 @@ def test_change_cycle_with_a_bad_cycle_is_a_validation_error(user, cycle):
     assert list(response.json()["error"]["details"]) == ["billing_cycle"]
     subscription.refresh_from_db()
     assert subscription.scheduled_billing_cycle == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_upgrade_requests_charge_one_prorated_invoice(live_server):
+    user = UserFactory(is_verified=True)
+    subscription = subscribe(user, "creator", "monthly", now=timezone.now() - timedelta(days=3))
+    auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
+    start = threading.Barrier(6)
+
+    def upgrade(_):
+        start.wait()
+        return requests.post(
+            live_server.url + CHANGE_PLAN,
+            json={"plan": "premium"},
+            headers={"Authorization": auth},
+            timeout=30,
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(upgrade, range(6)))
+
+    assert [r.status_code for r in responses] == [200] * 6, [r.json() for r in responses]
+    assert all(response.json()["plan"]["code"] == "premium" for response in responses)
+    assert (
+        Invoice.objects.filter(subscription=subscription, reason="subscription_update").count() == 1
+    )
+    assert AuditLog.objects.filter(action="subscription.upgrade").count() == 1

@@ -92,14 +92,17 @@ def test_monthly_periods_keep_their_anchor_day_after_short_months():
 
 
 @pytest.mark.django_db
-def test_failed_renewal_goes_past_due_retries_on_schedule_then_expires():
+def test_failed_renewal_goes_past_due_retries_on_schedule_then_expires(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     user = UserFactory(is_verified=True)
     subscription = subscribe(user, "creator", "monthly")
     decline(user)
     gateway = RecordingGateway()
     due = at(2026, 4, 1, 12)
 
-    assert services.subscriptions_process_due(now=due, gateway=gateway) == {"past_due": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.subscriptions_process_due(now=due, gateway=gateway) == {"past_due": 1}
     subscription.refresh_from_db()
     assert subscription.status == "past_due"
     assert subscription.past_due_since == due
@@ -125,9 +128,10 @@ def test_failed_renewal_goes_past_due_retries_on_schedule_then_expires():
     subscription.refresh_from_db()
     assert subscription.next_payment_retry_at == due + timedelta(days=7)
     # The last retry (+7 days) fails: the subscription expires and the invoice is voided.
-    assert services.subscriptions_process_due(now=due + timedelta(days=7), gateway=gateway) == {
-        "expired": 1
-    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.subscriptions_process_due(now=due + timedelta(days=7), gateway=gateway) == {
+            "expired": 1
+        }
     subscription.refresh_from_db()
     assert subscription.status == "expired"
     assert subscription.ended_at == due + timedelta(days=7)
@@ -153,6 +157,18 @@ def test_failed_renewal_goes_past_due_retries_on_schedule_then_expires():
         "invoice": "VZ-2026-000002",
         "attempts": 4,
     }
+    # The user heard about the first failure (with the retry date) and about the end.
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([user.email], "Your Veza payment did not go through"),
+        ([user.email], "Your Veza Creator subscription has ended"),
+    ]
+    assert (
+        "We could not collect 9.99 USD for your Veza Creator subscription "
+        "(invoice VZ-2026-000002)." in mailoutbox[0].body
+    )
+    assert "We will try again on April 2, 2026." in mailoutbox[0].body
+    assert "back on the Free plan" in mailoutbox[1].body
+    assert "April 2, 2026" in mailoutbox[0].alternatives[0][0]
 
 
 @pytest.mark.django_db

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
+
 from apps.accounts.services import RequestMeta, audit_record
 from apps.billing.models import LIVE_STATUSES, Plan, Subscription
 from veza.api.exceptions import ValidationFailed
@@ -28,14 +30,18 @@ def subscription_audit(
 
 
 def subscription_lock(*, subscription_id, live_only: bool = True) -> Subscription | None:
-    """The subscription row, locked until the end of the transaction (``FOR UPDATE OF`` the
-    subscription only: its plans are read, not written)."""
-    queryset = Subscription.objects.select_for_update(of=("self",)).select_related(
-        "plan", "scheduled_plan", "user"
-    )
+    """The subscription row, locked until the end of the transaction, with its plans and user
+    loaded afterwards."""
+    queryset = Subscription.objects.select_for_update().filter(pk=subscription_id)
     if live_only:
         queryset = queryset.filter(status__in=LIVE_STATUSES)
-    return queryset.filter(pk=subscription_id).first()
+    # No join in the locking query: after waiting for a concurrent writer, PostgreSQL re-checks
+    # the new row version against the rows it joined *before* waiting, so a row whose plan was
+    # just changed (an upgrade) would silently not match. Related rows are read after the lock.
+    locked = next(iter(queryset), None)
+    if locked is not None:
+        prefetch_related_objects([locked], "plan", "scheduled_plan", "user")
+    return locked
 
 
 def plan_by_code(*, code: str, field: str = "plan", allow_free: bool) -> Plan:

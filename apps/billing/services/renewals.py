@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from apps.billing.gateways import PaymentGateway, get_gateway
@@ -34,6 +35,7 @@ from apps.billing.services.invoices import (
     invoice_void,
 )
 from apps.billing.services.periods import cycle_months, months_after
+from veza.emails import email_send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +45,37 @@ PAYMENT_RETRY_SCHEDULE = (timedelta(days=1), timedelta(days=3), timedelta(days=7
 
 
 def _lock_due(queryset, subscription_id) -> Subscription | None:
-    return (
-        queryset.select_for_update(skip_locked=True, of=("self",))
-        .select_related("plan", "scheduled_plan", "user")
-        .filter(pk=subscription_id)
-        .first()
+    """Lock the subscription if it is still due and no other worker holds it (``SKIP LOCKED``).
+    No join in the locking query (see :func:`subscription_lock`)."""
+    locked = next(
+        iter(queryset.select_for_update(skip_locked=True).filter(pk=subscription_id)), None
+    )
+    if locked is not None:
+        prefetch_related_objects([locked], "plan", "scheduled_plan", "user")
+    return locked
+
+
+def _payment_failed_email(
+    subscription: Subscription, invoice, *, next_retry_at: datetime | None
+) -> None:
+    """Tell the user, after the transaction commits, that a charge failed (and what next)."""
+    email_send_on_commit(
+        template="billing_payment_failed",
+        to=subscription.user.email,
+        context={
+            "username": subscription.user.username,
+            "plan": subscription.plan.name,
+            "amount": str(invoice.total),
+            "currency": invoice.currency,
+            "invoice": invoice.number,
+            # Context travels as JSON to the email task: a preformatted date, not a datetime.
+            "next_retry_date": (
+                f"{next_retry_at:%B} {next_retry_at.day}, {next_retry_at.year}"
+                if next_retry_at
+                else ""
+            ),
+            "final": next_retry_at is None,
+        },
     )
 
 
@@ -147,6 +175,9 @@ def subscription_period_end_process(
         subscription.next_payment_retry_at = now + PAYMENT_RETRY_SCHEDULE[0]
         outcome = "past_due"
         action = "subscription.payment_failed"
+        _payment_failed_email(
+            subscription, invoice, next_retry_at=subscription.next_payment_retry_at
+        )
     subscription.save()
     subscription_audit(
         action=action,
@@ -189,6 +220,7 @@ def subscription_payment_retry(*, subscription_id, now: datetime, gateway: Payme
             if attempt > len(PAYMENT_RETRY_SCHEDULE):
                 invoice_void(invoice=invoice, now=now)
                 subscription.save(update_fields=["payment_attempts"])
+                _payment_failed_email(subscription, invoice, next_retry_at=None)
                 return _expire(
                     subscription,
                     at=now,
@@ -198,6 +230,7 @@ def subscription_payment_retry(*, subscription_id, now: datetime, gateway: Payme
                 )
             due = subscription.past_due_since + PAYMENT_RETRY_SCHEDULE[attempt - 1]
             subscription.next_payment_retry_at = due
+            _payment_failed_email(subscription, invoice, next_retry_at=due)
             subscription.save(
                 update_fields=["payment_attempts", "next_payment_retry_at", "updated_at"]
             )
