@@ -171,6 +171,7 @@ class Subscription(models.Model):
                 condition=Q(status=SubscriptionStatus.PAST_DUE),
             ),
             models.Index(fields=["status", "plan"], name="billing_sub_status_plan_idx"),
+            models.Index(fields=["-created_at"], name="billing_sub_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +246,7 @@ class Invoice(models.Model):
             models.Index(fields=["user", "-issued_at", "-number"], name="billing_inv_user_idx"),
             models.Index(fields=["subscription", "status"], name="billing_inv_sub_status_idx"),
             models.Index(fields=["status", "-issued_at"], name="billing_inv_status_idx"),
+            models.Index(fields=["-issued_at", "-number"], name="billing_inv_issued_idx"),
         ]
 
     def __str__(self) -> str:
