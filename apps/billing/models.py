@@ -10,7 +10,8 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -60,7 +61,11 @@ class Plan(models.Model):
     yearly_price = models.DecimalField(
         **MONEY, validators=[MinValueValidator(Decimal("0.00"))], help_text="Price per year."
     )
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code in capitals, e.g. USD.")],
+    )
     trial_days = models.PositiveSmallIntegerField(
         default=0, help_text="Free trial on first subscription (once per account ever)."
     )
@@ -86,6 +91,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not isinstance(self.features, list) or not all(
+            isinstance(feature, str) for feature in self.features
+        ):
+            raise ValidationError({"features": 'A list of strings, e.g. ["Creator analytics"].'})
 
     @property
     def is_free(self) -> bool:

@@ -224,3 +224,30 @@ def test_invoices_are_read_only_with_their_lines(admin_client):
     assert invoice.status == "paid"
     assert Invoice.objects.count() == 1
     assert T0 == invoice.issued_at
+
+
+@pytest.mark.django_db
+def test_plan_features_must_be_a_list_of_strings_and_currency_a_code(admin_client):
+    plan = Plan.objects.get(code="premium")
+
+    response = admin_client.post(
+        reverse("admin:billing_plan_change", args=[plan.pk]),
+        {
+            "name": "Premium",
+            "monthly_price": "19.99",
+            "yearly_price": "199.90",
+            "currency": "usd",
+            "trial_days": "14",
+            "features": '{"analytics": true}',
+            "display_order": "20",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with errors
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"currency", "features"}
+    plan.refresh_from_db()
+    assert plan.currency == "USD"
+    assert plan.features[0] == "Everything in Creator"
+    assert not AuditLog.objects.filter(action="plan.update").exists()

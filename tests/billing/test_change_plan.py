@@ -388,3 +388,25 @@ def test_parallel_upgrade_requests_charge_one_prorated_invoice(live_server):
         Invoice.objects.filter(subscription=subscription, reason="subscription_update").count() == 1
     )
     assert AuditLog.objects.filter(action="subscription.upgrade").count() == 1
+
+
+@pytest.mark.django_db
+def test_upgrade_to_a_plan_in_another_currency_is_a_conflict(user):
+    from apps.billing.models import Plan
+
+    Plan.objects.create(
+        code="premium-eur",
+        name="Premium EUR",
+        monthly_price=Decimal("24.99"),
+        yearly_price=Decimal("249.90"),
+        currency="EUR",
+    )
+    subscription = subscribe(user, "creator")
+
+    response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium-eur"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["message"] == "These plans are billed in different currencies."
+    subscription.refresh_from_db()
+    assert subscription.plan.code == "creator"
+    assert Invoice.objects.filter(subscription=subscription).count() == 1

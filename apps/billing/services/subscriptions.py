@@ -310,6 +310,8 @@ def _change_plan_locked(*, subscription, plan, actor, meta, now, gateway) -> Sub
             )
         return subscription
 
+    if plan.currency != current.currency and not plan.is_free:
+        raise SubscriptionStateConflict("These plans are billed in different currencies.")
     cycle = subscription.billing_cycle
     is_upgrade = not plan.is_free and plan.price_for(cycle) > current.price_for(cycle)
     if not is_upgrade:
