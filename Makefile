@@ -1,6 +1,8 @@
 # Veza: the two commands are `make run` and `make test` (see README.md).
 
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that really runs and is 3.11+ (pyenv shims may exist but not run).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -12,8 +14,7 @@ PYTEST_ARGS ?=
 .PHONY: install run test test-fast lint format bench clean
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "Veza needs Python 3.11 or newer (found $$($(PYTHON) --version))."; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Veza needs Python 3.11 or newer on the PATH (python3)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

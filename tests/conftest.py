@@ -5,7 +5,9 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.platform_settings import state as platform_state
 from tests.accounts.factories import UserFactory
+from veza import shared_cache
 from veza.celery import app as celery_app
 
 
@@ -21,9 +23,13 @@ def _celery_eager():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    """Each test starts with an empty shared cache and no cached platform settings."""
     cache.clear()
+    shared_cache.reset()
+    platform_state.forget()
     yield
     cache.clear()
+    platform_state.forget()
 
 
 @pytest.fixture

@@ -80,8 +80,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.platform_settings.middleware.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "veza.api.middleware.ApiErrorEnvelopeMiddleware",
+    "apps.platform_settings.middleware.MaintenanceMiddleware",
+    "apps.platform_settings.middleware.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -213,6 +216,20 @@ MAINTENANCE_MODE = env.bool("MAINTENANCE_MODE", default=False)
 MAINTENANCE_CACHE_TTL = env.int("MAINTENANCE_CACHE_TTL", default=10)
 HLS_STREAMING = env.bool("HLS_STREAMING", default=False)
 OAUTH_ALLOWED_REDIRECT_DOMAINS = env.list("OAUTH_ALLOWED_REDIRECT_DOMAINS", default=["localhost"])
+
+# Anonymous response cache: (path prefix, namespace, seconds). Writes bump a namespace
+# (apps.platform_settings.services.response_cache_invalidate) so the next read is fresh.
+RESPONSE_CACHE_RULES = [
+    ("/api/v1/tracks", "tracks", 15 * 60),
+    ("/api/v1/search", "search", 5 * 60),
+    ("/api/v1/discover", "discover", 5 * 60),
+    ("/api/v1/playlists", "playlists", 10 * 60),
+    ("/api/v1/courses", "courses", 10 * 60),
+    ("/api/v1/billing/plans", "billing", 60 * 60),
+    ("/api/v1/features", "platform", 60),
+]
+# Media and per-caller paths under those prefixes are never cached.
+RESPONSE_CACHE_EXCLUDE = ("/stream", "/download", "/hls/", "/plays", "/share", "/report")
 
 # --- Billing -----------------------------------------------------------------------------
 

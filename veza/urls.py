@@ -8,6 +8,7 @@ from veza.api.health import HealthApi
 api_v1 = [
     path("health", HealthApi.as_view(), name="health"),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
 ]
 

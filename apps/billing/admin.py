@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
-from apps.accounts.services import RequestMeta, audit_record
+from apps.accounts.services import RequestMeta
 from apps.billing import services
 from apps.billing.gateways import SANDBOX_DECLINE_MARKER
 from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription
@@ -44,18 +44,12 @@ class PlanAdmin(admin.ModelAdmin):
         return False  # plans referenced by subscriptions and invoices; deactivate instead
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            action="plan.update" if change else "plan.create",
+        services.plan_save(
+            plan=obj,
+            changed_fields=list(form.changed_data),
+            created=not change,
             actor=request.user,
-            target=obj,
             meta=RequestMeta.from_request(request),
-            metadata={
-                "code": obj.code,
-                "fields": sorted(form.changed_data),
-                "monthly_price": str(obj.monthly_price),
-                "yearly_price": str(obj.yearly_price),
-            },
         )
 
 

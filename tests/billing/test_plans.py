@@ -102,8 +102,44 @@ def test_plan_list_query_count_does_not_grow_with_plans(django_assert_num_querie
             display_order=100 + index,
         )
 
+    client = APIClient()
+    client.get(URL + "?page_size=1")  # warms the process's platform-settings snapshot
+
     with django_assert_num_queries(2):  # count + page
-        response = APIClient().get(URL + "?page_size=100")
+        response = client.get(URL + "?page_size=100")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 3 + extra_plans
+
+
+@pytest.mark.django_db
+def test_cached_plan_list_shows_a_price_edit_made_in_the_admin(
+    client, staff_user, django_capture_on_commit_callbacks
+):
+    anonymous = APIClient()
+    assert anonymous.get(URL)["X-Cache"] == "MISS"
+    assert anonymous.get(URL)["X-Cache"] == "HIT"
+    plan = Plan.objects.get(code="creator")
+    client.force_login(staff_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/billing/plan/{plan.pk}/change/",
+            {
+                "name": "Creator",
+                "description": plan.description,
+                "monthly_price": "10.99",
+                "yearly_price": "99.90",
+                "currency": "USD",
+                "trial_days": "0",
+                "features": '["Everything in Free"]',
+                "display_order": "10",
+                "is_active": "on",
+            },
+        )
+
+    assert response.status_code == 302
+    after = anonymous.get(URL)
+    assert after["X-Cache"] == "MISS"
+    creator = next(p for p in after.json()["results"] if p["code"] == "creator")
+    assert creator["monthly_price"] == "10.99"

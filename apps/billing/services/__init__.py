@@ -9,6 +9,7 @@ from apps.billing.services.invoices import (
     invoice_void,
 )
 from apps.billing.services.periods import Proration, money, months_after, proration_compute
+from apps.billing.services.plans import plan_save
 from apps.billing.services.renewals import (
     PAYMENT_RETRY_SCHEDULE,
     subscription_payment_retry,
@@ -36,6 +37,7 @@ __all__ = [
     "invoice_void",
     "money",
     "months_after",
+    "plan_save",
     "proration_compute",
     "subscription_cancel",
     "subscription_change_cycle",

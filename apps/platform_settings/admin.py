@@ -1,0 +1,150 @@
+"""Platform settings in the operations console.
+
+The maintenance switch is built for a tired operator: the list shows the state in words, the
+switch is one button per direction, and it asks for confirmation showing what will happen.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from apps.accounts.services import RequestMeta
+from apps.platform_settings import selectors, services
+from apps.platform_settings.models import PlatformSetting, ValueType
+from veza.api.exceptions import ApplicationError
+
+
+class PlatformSettingForm(forms.ModelForm):
+    class Meta:
+        model = PlatformSetting
+        fields = ("value_bool", "value_text", "value_int", "description")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.value_type == ValueType.BOOL and cleaned.get("value_bool") is None:
+            raise ValidationError({"value_bool": "Choose on or off."})
+        if self.instance.value_type == ValueType.INT and cleaned.get("value_int") is None:
+            raise ValidationError({"value_int": "Enter a number."})
+        return cleaned
+
+
+@admin.register(PlatformSetting)
+class PlatformSettingAdmin(admin.ModelAdmin):
+    form = PlatformSettingForm
+    list_display = (
+        "key",
+        "current_value",
+        "value_type",
+        "is_public_flag",
+        "updated_at",
+        "updated_by",
+    )
+    list_filter = ("value_type", "is_public_flag")
+    search_fields = ("key", "description")
+    list_select_related = ("updated_by",)
+    readonly_fields = ("key", "value_type", "is_public_flag", "updated_at", "updated_by")
+    change_list_template = "admin/platform_settings/change_list.html"
+
+    def get_fields(self, request, obj=None):
+        value_field = (
+            {
+                ValueType.BOOL: "value_bool",
+                ValueType.INT: "value_int",
+                ValueType.TEXT: "value_text",
+            }[obj.value_type]
+            if obj
+            else "value_text"
+        )
+        return (
+            "key",
+            "value_type",
+            value_field,
+            "description",
+            "is_public_flag",
+            "updated_at",
+            "updated_by",
+        )
+
+    @admin.display(description="Value")
+    def current_value(self, obj):
+        if obj.value_type == ValueType.BOOL:
+            color = "#b00020" if (obj.key == "maintenance_mode" and obj.value_bool) else "#2e7d32"
+            return format_html(
+                '<strong style="color:{}">{}</strong>', color, "ON" if obj.value_bool else "off"
+            )
+        return obj.value
+
+    def has_add_permission(self, request):
+        return False  # rows are created by migrations; the code reads known keys only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        field = {ValueType.BOOL: "value_bool", ValueType.INT: "value_int"}.get(
+            obj.value_type, "value_text"
+        )
+        new_value = form.cleaned_data[field]
+        PlatformSetting.objects.filter(pk=obj.pk).update(
+            description=form.cleaned_data["description"]
+        )
+        try:
+            services.setting_set(
+                key=obj.key,
+                value=new_value,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+    def get_urls(self):
+        return [
+            path(
+                "maintenance/<str:direction>/",
+                self.admin_site.admin_view(self.maintenance_view),
+                name="platform_settings_maintenance",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "maintenance": selectors.maintenance_status()}
+        return super().changelist_view(request, extra_context)
+
+    def maintenance_view(self, request, direction):
+        if direction not in ("on", "off") or not self.has_change_permission(request):
+            return redirect("admin:platform_settings_platformsetting_changelist")
+        enabled = direction == "on"
+        status = selectors.maintenance_status()
+        if request.method == "POST":
+            message = request.POST.get("message", "").strip()[:500] or None
+            services.maintenance_set(
+                enabled=enabled,
+                message=message,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+            )
+            self.message_user(
+                request,
+                "Maintenance is ON: clients get 503 except health and the admin."
+                if enabled
+                else "Maintenance is OFF: the platform is serving normally.",
+                messages.WARNING if enabled else messages.SUCCESS,
+            )
+            return redirect("admin:platform_settings_platformsetting_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Turn maintenance {'ON' if enabled else 'OFF'}?",
+            "enabled": enabled,
+            "status": status,
+            "opts": self.model._meta,
+            "cancel_url": reverse("admin:platform_settings_platformsetting_changelist"),
+        }
+        return TemplateResponse(
+            request, "admin/platform_settings/maintenance_confirm.html", context
+        )

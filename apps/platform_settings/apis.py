@@ -1,0 +1,60 @@
+"""Platform API (shared/API.md, Platform)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsStaffOrAdminRole
+from apps.accounts.services import RequestMeta
+from apps.platform_settings import selectors, services
+from apps.platform_settings.serializers import (
+    FeaturesOutputSerializer,
+    MaintenanceInputSerializer,
+    MaintenanceOutputSerializer,
+)
+
+
+class FeaturesApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["platform"],
+        responses={
+            200: OpenApiResponse(
+                FeaturesOutputSerializer,
+                description="Every public flag (`hls_streaming` first); more may be added.",
+            )
+        },
+        summary="Public feature flags: the single source of client defaults",
+    )
+    def get(self, request):
+        return Response(selectors.public_flags())
+
+
+class MaintenanceApi(APIView):
+    permission_classes = [IsStaffOrAdminRole]
+
+    @extend_schema(
+        tags=["platform"], responses={200: MaintenanceOutputSerializer}, summary="Maintenance"
+    )
+    def get(self, request):
+        return Response(MaintenanceOutputSerializer(selectors.maintenance_status()).data)
+
+    @extend_schema(
+        tags=["platform"],
+        request=MaintenanceInputSerializer,
+        responses={200: MaintenanceOutputSerializer},
+        summary="Turn maintenance on or off for the whole fleet (persisted first)",
+    )
+    def put(self, request):
+        data = MaintenanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.maintenance_set(
+            enabled=data.validated_data["enabled"],
+            message=data.validated_data.get("message"),
+            actor=request.user,
+            meta=RequestMeta.from_request(request),
+        )
+        return Response(MaintenanceOutputSerializer(selectors.maintenance_status()).data)

@@ -1,0 +1,88 @@
+"""Writes of platform settings and response-cache invalidation."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from apps.accounts.services import RequestMeta, audit_record
+from apps.platform_settings import state
+from apps.platform_settings.models import PlatformSetting, ValueType
+from veza.api.exceptions import NotFound, ValidationFailed
+from veza.shared_cache import guarded
+
+RESPONSE_CACHE_NAMESPACE_KEY = "respcache:ns:{}"
+
+
+def _coerce(setting: PlatformSetting, value):
+    if setting.value_type == ValueType.BOOL:
+        if not isinstance(value, bool):
+            raise ValidationFailed(details={"value": ["Must be true or false."]})
+        return {"value_bool": value}
+    if setting.value_type == ValueType.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationFailed(details={"value": ["Must be a whole number."]})
+        return {"value_int": value}
+    if not isinstance(value, str):
+        raise ValidationFailed(details={"value": ["Must be text."]})
+    return {"value_text": value}
+
+
+@transaction.atomic
+def setting_set(*, key: str, value, actor, meta: RequestMeta | None = None) -> PlatformSetting:
+    """Write one setting in the database first; every process follows after commit.
+
+    Audited as ``platform.setting_change`` with the previous and new value.
+    """
+    setting = PlatformSetting.objects.select_for_update().filter(key=key).first()
+    if setting is None:
+        raise NotFound(f"No platform setting {key!r}.")
+    previous = setting.value
+    changes = _coerce(setting, value)
+    for field, new_value in changes.items():
+        setattr(setting, field, new_value)
+    setting.updated_by = actor if getattr(actor, "pk", None) else None
+    setting.save(update_fields=[*changes, "updated_by", "updated_at"])
+    audit_record(
+        action="platform.setting_change",
+        actor=actor,
+        target=setting,
+        meta=meta,
+        metadata={"key": key, "from": previous, "to": setting.value},
+    )
+    transaction.on_commit(state.signal_change)
+    transaction.on_commit(lambda: _bump_namespaces(("platform",)))
+    return setting
+
+
+@transaction.atomic
+def maintenance_set(
+    *, enabled: bool, message: str | None, actor, meta: RequestMeta | None = None
+) -> dict:
+    """``PUT /api/v1/admin/maintenance``: persist first, then the local state (after commit)."""
+    setting_set(key="maintenance_mode", value=enabled, actor=actor, meta=meta)
+    if message is not None:
+        setting_set(key="maintenance_message", value=message, actor=actor, meta=meta)
+    audit_record(
+        action="platform.maintenance_on" if enabled else "platform.maintenance_off",
+        actor=actor,
+        meta=meta,
+        metadata={"message": message} if message is not None else {},
+    )
+    return {"enabled": enabled}
+
+
+def _bump_namespaces(namespaces) -> None:
+    tokens = {RESPONSE_CACHE_NAMESPACE_KEY.format(ns): uuid.uuid4().hex for ns in namespaces}
+    guarded(lambda cache: cache.set_many(tokens, timeout=None), None)
+
+
+def response_cache_invalidate(*namespaces: str) -> None:
+    """Make cached anonymous responses of these namespaces stale, once the write commits.
+
+    Namespaces: ``tracks``, ``search``, ``feed``, ``discover``, ``playlists``, ``users``,
+    ``platform``, ``billing``, ``courses`` (see ``RESPONSE_CACHE_RULES`` in settings).
+    """
+    if namespaces:
+        transaction.on_commit(lambda: _bump_namespaces(namespaces))
