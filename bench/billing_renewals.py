@@ -18,10 +18,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run from the project root's view: the script's own folder holds bench/platform.py, which
+# would shadow the standard library's ``platform`` module.
+_here = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
+sys.path.insert(0, str(_here.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
