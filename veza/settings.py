@@ -231,6 +231,13 @@ RESPONSE_CACHE_RULES = [
 # Media and per-caller paths under those prefixes are never cached.
 RESPONSE_CACHE_EXCLUDE = ("/stream", "/download", "/hls/", "/plays", "/share", "/report")
 
+# --- Billing -----------------------------------------------------------------------------
+
+# Dotted path of the payment gateway class (apps.billing.gateways); the sandbox needs nothing.
+BILLING_PAYMENT_GATEWAY = env.str(
+    "BILLING_PAYMENT_GATEWAY", default="apps.billing.gateways.SandboxGateway"
+)
+
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
