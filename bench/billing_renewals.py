@@ -18,14 +18,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-# Run from the project root's view: the script's own folder holds bench/platform.py, which
-# would shadow the standard library's ``platform`` module.
-_here = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
-sys.path.insert(0, str(_here.parent))
+# Import the project from its root, whatever the current directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
