@@ -58,7 +58,7 @@ format: install
 
 bench: install
 	@scripts/ensure-services.sh
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles *.egg-info

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import ROOT, bench_env, free_port, gunicorn, prepare_database
+from bench._common import ROOT, bench_env, free_port, gunicorn, prepare_database
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = 8

@@ -1,5 +1,7 @@
 """Shared fixtures: an API client, accounts, eager Celery and a clean cache per test."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -30,6 +32,23 @@ def _clean_cache():
     yield
     cache.clear()
     platform_state.forget()
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries):
+    """Query counts of the steady state: the per-process platform-settings snapshot is warm.
+
+    In production each process loads the snapshot once per TTL window, not per request
+    (apps/platform_settings/state.py); the tests forget it between tests, so warm it here.
+    """
+
+    @contextmanager
+    def assert_num_queries(num, *args, **kwargs):
+        platform_state.current()
+        with django_assert_num_queries(num, *args, **kwargs) as context:
+            yield context
+
+    return assert_num_queries
 
 
 @pytest.fixture

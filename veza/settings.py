@@ -231,6 +231,13 @@ RESPONSE_CACHE_RULES = [
 # Media and per-caller paths under those prefixes are never cached.
 RESPONSE_CACHE_EXCLUDE = ("/stream", "/download", "/hls/", "/plays", "/share", "/report")
 
+# --- Billing -----------------------------------------------------------------------------
+
+# Dotted path of the payment gateway class (apps.billing.gateways); the sandbox needs nothing.
+BILLING_PAYMENT_GATEWAY = env.str(
+    "BILLING_PAYMENT_GATEWAY", default="apps.billing.gateways.SandboxGateway"
+)
+
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -349,3 +356,50 @@ CELERY_BEAT_SCHEDULE = {
     **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
 }
+# --- Account security: API keys, 2FA, OAuth, rate limits (issue 5) ----------------------
+
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "veza.admin_apps.VezaAdminConfig"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# Outside the envelope middleware, so the API-key rate-limit headers reach every response.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("veza.api.middleware.ApiErrorEnvelopeMiddleware"),
+    "veza.api.ratelimit.RateLimitHeadersMiddleware",
+)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].append(
+    "veza.api.authentication.ApiKeyAuthentication"
+)
+
+# The admin site requires a verified OTP device for staff in production (README, "Admin 2FA").
+ADMIN_REQUIRE_OTP = not DEBUG
+OTP_TOTP_ISSUER = "Veza"
+OTP_BACKUP_CODE_THROTTLE_FACTOR = 1
+
+# Older FIELD_ENCRYPTION_KEY values still readable after a rotation (comma-separated).
+FIELD_ENCRYPTION_KEY_FALLBACKS = env.list("FIELD_ENCRYPTION_KEY_FALLBACKS", default=[])
+
+# Reverse proxies in front of the app: the client IP is that many hops from the right of
+# X-Forwarded-For (0: REMOTE_ADDR). Rate limits per IP depend on it.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+RATELIMIT_IP_META_KEY = "veza.api.ratelimit.client_ip"
+RATELIMIT_FAIL_OPEN = True
+RATE_LIMITS = {
+    "login_ip": "20/5m",
+    "login_account_failures": "10/15m",
+    "register_ip": "10/h",
+    "password_reset_ip": "10/h",
+    "verify_resend_ip": "10/h",
+}
+
+# OAuth sign-in providers, JSON: {"google": {"client_id": ..., "client_secret": ...},
+# "github": {...}, "<name>": {"kind": "oidc", "authorize_url": ..., "token_url": ...,
+# "userinfo_url": ..., "client_id": ..., "client_secret": ..., "scope": "openid email"}}.
+OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default={})
+OAUTH_STATE_TTL = 10 * 60
+OAUTH_HTTP_TIMEOUT = 10
+
+CHAT_TOKEN_LIFETIME = timedelta(minutes=5)

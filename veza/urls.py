@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.catalog.urls")),
     path("", include("apps.platform_settings.urls")),
+    path("", include("apps.billing.urls")),
 ]
 
 urlpatterns = [

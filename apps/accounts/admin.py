@@ -5,9 +5,20 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as otp_totp_admin  # registers first, replaced below
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import AuditLog, Profile, Role, User
-from apps.accounts.services import RequestMeta, audit_record, user_role_assign
+from apps.accounts.models import (
+    ApiKey,
+    AuditLog,
+    BackupCodeDevice,
+    OAuthAccount,
+    Profile,
+    Role,
+    User,
+)
+from apps.accounts.services import RequestMeta, api_key_revoke, audit_record, user_role_assign
+from apps.accounts.services.two_factor import two_factor_reset
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -135,4 +146,185 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
 
-__all__ = ["AuditLogAdmin", "Role", "UserAdmin"]
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Integrators' keys. The secret is never stored, so never shown; staff may change the
+    name, the per-key hourly limits (a bigger plan) and the expiry, or revoke."""
+
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "scopes",
+        "read_limit_per_hour",
+        "write_limit_per_hour",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at", "expires_at")
+    search_fields = ("=prefix", "name", "user__email")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = (
+        "id",
+        "user",
+        "name",
+        "prefix",
+        "scopes",
+        "read_limit_per_hour",
+        "write_limit_per_hour",
+        "expires_at",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    readonly_fields = ("id", "user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # keys are created by their owner, who alone sees the secret
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action="api_key.admin_update",
+            actor=request.user,
+            target=obj,
+            meta=RequestMeta.from_request(request),
+            metadata={"fields": sorted(form.changed_data)},
+        )
+
+    @admin.action(description="Revoke selected API keys (they stop working at once)")
+    def revoke(self, request, queryset):
+        meta = RequestMeta.from_request(request)
+        revoked = sum(
+            api_key_revoke(api_key=key, actor=request.user, meta=meta)
+            for key in queryset.filter(revoked_at__isnull=True)
+        )
+        self.message_user(request, f"{revoked} API key(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(BackupCodeDevice)
+class BackupCodeDeviceAdmin(admin.ModelAdmin):
+    """Backup-code sets (hashes only). Deleting one removes those codes."""
+
+    list_display = ("user", "name", "confirmed", "remaining_codes", "throttling_failure_count")
+    list_filter = ("confirmed",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    fields = ("user", "name", "confirmed", "throttling_failure_count")
+    readonly_fields = ("user", "throttling_failure_count")
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(unused=Count("codes", filter=Q(codes__used_at__isnull=True)))
+        )
+
+    @admin.display(description="unused codes", ordering="unused")
+    def remaining_codes(self, obj):
+        return obj.unused
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OAuthAccount)
+class OAuthAccountAdmin(admin.ModelAdmin):
+    """Linked provider identities. Provider tokens are secrets: never displayed."""
+
+    list_display = ("user", "provider", "provider_user_id", "email", "created_at", "updated_at")
+    list_filter = ("provider", "created_at")
+    search_fields = ("user__email", "email", "=provider_user_id")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    fields = (
+        "user",
+        "provider",
+        "provider_user_id",
+        "email",
+        "token_expires_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Authenticator apps. Unlike django-otp's own admin, the shared secret (and its QR code
+    page) is never shown: staff can only see devices and reset 2FA, audited."""
+
+    list_display = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+    )
+    list_filter = ("confirmed", "created_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+    )
+    readonly_fields = fields
+    actions = ["reset_two_factor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # through the audited action only
+
+    @admin.action(
+        description="Turn 2FA off for the owners of the selected devices (lost device)",
+        permissions=["view"],
+    )
+    def reset_two_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            self.message_user(request, "Only superusers may reset 2FA.", messages.ERROR)
+            return
+        meta = RequestMeta.from_request(request)
+        users = User.objects.filter(pk__in=queryset.values("user_id"))
+        reset = sum(two_factor_reset(user=user, actor=request.user, meta=meta) for user in users)
+        self.message_user(request, f"2FA turned off for {reset} account(s).", messages.SUCCESS)
+
+
+__all__ = [
+    "ApiKeyAdmin",
+    "AuditLogAdmin",
+    "OAuthAccountAdmin",
+    "Role",
+    "TOTPDeviceAdmin",
+    "UserAdmin",
+    "otp_totp_admin",
+]

@@ -43,3 +43,51 @@ class UserNotFound(ApplicationError):
     status_code = 404
     code = "NOT_FOUND"
     message = "User not found."
+
+
+class OtpRequired(ApplicationError):
+    status_code = 401
+    code = "OTP_REQUIRED"
+    message = "Two-factor authentication is on: send otp_code (an authenticator or backup code)."
+
+
+class InvalidOtp(ApplicationError):
+    status_code = 401
+    code = "INVALID_OTP"
+    message = "The one-time code is invalid or was already used."
+
+
+class TwoFactorAlreadyEnabled(ApplicationError):
+    status_code = 409
+    code = "TWO_FACTOR_ALREADY_ENABLED"
+    message = "Two-factor authentication is already on. Disable it first to set up a new device."
+
+
+class TwoFactorNotSetUp(ApplicationError):
+    status_code = 409
+    code = "TWO_FACTOR_NOT_SET_UP"
+    message = "Start with POST /api/v1/auth/2fa/setup."
+
+
+class TwoFactorNotEnabled(ApplicationError):
+    status_code = 409
+    code = "TWO_FACTOR_NOT_ENABLED"
+    message = "Two-factor authentication is not on."
+
+
+class InvalidRedirect(ApplicationError):
+    status_code = 400
+    code = "INVALID_REDIRECT"
+    message = "redirect_uri is not an allowed address."
+
+
+class InvalidState(ApplicationError):
+    status_code = 400
+    code = "INVALID_STATE"
+    message = "Unknown, expired or already used OAuth state."
+
+
+class OAuthProviderUnknown(ApplicationError):
+    status_code = 404
+    code = "NOT_FOUND"
+    message = "No such sign-in provider."

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
+from django_otp.models import Device, ThrottlingMixin
 
 
 class Role(models.TextChoices):
@@ -146,3 +147,161 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_label or 'system'}"
+
+
+# --- Account security (issue 5): API keys, backup codes, OAuth ---------------------------
+
+
+class ApiScope(models.TextChoices):
+    """shared/API.md "API keys: scopes and rate limits"."""
+
+    READ = "read", "Read (GET, HEAD, OPTIONS)"
+    WRITE = "write", "Write (POST, PUT, PATCH, DELETE and reads)"
+    ADMIN = "admin", "Admin (everything)"
+
+
+class ApiKey(models.Model):
+    """An integrator's key. Only a SHA-256 of its secret is stored; the key is shown once.
+
+    The visible ``prefix`` (``vz_live_<lookup>``) finds the row with one indexed lookup and lets
+    secret scanners recognise a leaked key; the secret part carries ~238 random bits, so a fast
+    hash compared in constant time is enough (no password-style stretching needed).
+    """
+
+    DEFAULT_READ_LIMIT = 1000
+    DEFAULT_WRITE_LIMIT = 200
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=32, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(default=list, help_text='Any of "read", "write", "admin".')
+    read_limit_per_hour = models.PositiveIntegerField(default=DEFAULT_READ_LIMIT)
+    write_limit_per_hour = models.PositiveIntegerField(default=DEFAULT_WRITE_LIMIT)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="apikey_user_created_idx"),
+            models.Index(fields=["-created_at"], name="apikey_created_idx"),
+            models.Index(
+                fields=["revoked_at"],
+                name="apikey_revoked_idx",
+                condition=models.Q(revoked_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.name})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """A django-otp device holding the user's ten single-use backup codes, stored hashed.
+
+    django-otp's own static-token plugin keeps its tokens in plain text, so a database leak
+    would hand out second factors; these rows keep only a salted PBKDF2 hash. Being a django-otp
+    device, it also works on the OTP-protected admin login. Throttled like the TOTP device
+    (exponential back-off after failures).
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = "backup code set"
+
+    def get_throttle_factor(self) -> int:
+        from django.conf import settings
+
+        return getattr(settings, "OTP_BACKUP_CODE_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        from apps.accounts.services.two_factor import backup_code_consume
+
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        if backup_code_consume(device=self, code=str(token)):
+            self.throttle_reset(commit=True)
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    @property
+    def remaining(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["device", "used_at"], name="backupcode_device_used_idx")]
+
+    def __str__(self) -> str:
+        return f"backup code of device {self.device_id}"
+
+
+class OAuthState(models.Model):
+    """One OAuth sign-in attempt: ``state`` plus its PKCE verifier; single use, 10 minutes."""
+
+    id = models.BigAutoField(primary_key=True)
+    state = models.CharField(max_length=64, unique=True)
+    provider = models.CharField(max_length=32)
+    code_verifier = models.CharField(max_length=128)
+    redirect_uri = models.CharField(max_length=2048)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="oauthstate_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} state {self.state[:8]}…"
+
+
+class OAuthAccount(models.Model):
+    """A provider identity linked to a Veza account. Provider tokens are stored encrypted
+    (AES-256-GCM, ``veza.crypto``): the two token columns never hold plain text once written
+    by the services or ``manage.py encrypt_oauth_tokens``."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oauth_accounts")
+    provider = models.CharField(max_length=32)
+    provider_user_id = models.CharField(max_length=255)
+    email = models.EmailField(max_length=254, blank=True)
+    access_token = models.TextField(blank=True, help_text="Encrypted at rest.")
+    refresh_token = models.TextField(blank=True, help_text="Encrypted at rest.")
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "OAuth account"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_user_id"], name="oauthaccount_provider_uid_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "provider"], name="oauthaccount_user_provider_idx"),
+            models.Index(fields=["-created_at"], name="oauthaccount_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_user_id}"

@@ -11,3 +11,24 @@ def user_with_profile(*, user: User) -> User:
         Profile.objects.get_or_create(user=user)
         user = User.objects.select_related("profile").get(pk=user.pk)
     return user
+
+
+def api_keys_of_user(*, user: User):
+    """The caller's live keys (revoked ones are gone for good), newest first. One query."""
+    from apps.accounts.models import ApiKey
+
+    return ApiKey.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def two_factor_status(*, user: User) -> dict:
+    """For the account settings page (the Go version's 2FA columns answered 500 here)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.accounts.models import BackupCode
+
+    return {
+        "enabled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "backup_codes_remaining": BackupCode.objects.filter(
+            device__user=user, used_at__isnull=True
+        ).count(),
+    }

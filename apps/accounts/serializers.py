@@ -4,7 +4,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django_countries import countries
 from rest_framework import serializers
 
-from apps.accounts.models import Profile, Role, User
+from apps.accounts.models import ApiKey, ApiScope, Profile, Role, User
 
 _username_field = {
     "max_length": 30,
@@ -125,3 +125,91 @@ class UpgradeCreatorOutputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
     promoted_to_creator_at = serializers.DateTimeField(allow_null=True)
     already_elevated = serializers.BooleanField()
+
+
+# --- Account security (issue 5) ------------------------------------------------------------
+
+
+class ApiKeyCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApiScope.choices),
+        min_length=1,
+        max_length=3,
+        help_text='One or more of "read", "write", "admin".',
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Optional expiry (future)."
+    )
+
+
+class ApiKeyOutputSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ApiScope.choices))
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "read_limit_per_hour",
+            "write_limit_per_hour",
+        ]
+        read_only_fields = fields
+
+
+class ApiKeyCreatedOutputSerializer(ApiKeyOutputSerializer):
+    key = serializers.CharField(help_text="The full key. Shown once: store it now.")
+
+    class Meta(ApiKeyOutputSerializer.Meta):
+        fields = [*ApiKeyOutputSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class TwoFactorSetupOutputSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32 TOTP secret for manual entry.")
+    otpauth_url = serializers.CharField(help_text="otpauth:// URI, for a QR code.")
+
+
+class TwoFactorStatusOutputSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    backup_codes_remaining = serializers.IntegerField()
+
+
+class OtpCodeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32, help_text="The 6-digit code of the app.")
+
+
+class TwoFactorEnableOutputSerializer(serializers.Serializer):
+    backup_codes = serializers.ListField(
+        child=serializers.CharField(), help_text="Ten single-use codes. Shown once."
+    )
+
+
+class TwoFactorDisableInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    code = serializers.CharField(max_length=32, help_text="A TOTP or backup code.")
+
+
+class OAuthStartInputSerializer(serializers.Serializer):
+    redirect_uri = serializers.CharField(max_length=2048)
+
+
+class OAuthCallbackInputSerializer(serializers.Serializer):
+    state = serializers.CharField(max_length=128)
+    code = serializers.CharField(max_length=2048, required=False)
+    error = serializers.CharField(max_length=256, required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("code") and not attrs.get("error"):
+            raise serializers.ValidationError({"code": ["This field is required."]})
+        return attrs
+
+
+class ChatTokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="JWT for the chat server, signed with its own secret.")
+    expires_at = serializers.DateTimeField()

@@ -24,4 +24,21 @@ urlpatterns = [
     path(
         "users/me/upgrade-creator", apis.UpgradeCreatorApi.as_view(), name="users-upgrade-creator"
     ),
+    path("auth/2fa", apis.TwoFactorStatusApi.as_view(), name="auth-2fa-status"),
+    path("auth/2fa/setup", apis.TwoFactorSetupApi.as_view(), name="auth-2fa-setup"),
+    path("auth/2fa/enable", apis.TwoFactorEnableApi.as_view(), name="auth-2fa-enable"),
+    path("auth/2fa/disable", apis.TwoFactorDisableApi.as_view(), name="auth-2fa-disable"),
+    path("auth/oauth/<str:provider>/start", apis.OAuthStartApi.as_view(), name="auth-oauth-start"),
+    path(
+        "auth/oauth/<str:provider>/callback",
+        apis.OAuthCallbackApi.as_view(),
+        name="auth-oauth-callback",
+    ),
+    path("developer/api-keys", apis.ApiKeyListCreateApi.as_view(), name="developer-api-keys"),
+    path(
+        "developer/api-keys/<uuid:key_id>",
+        apis.ApiKeyDetailApi.as_view(),
+        name="developer-api-key-detail",
+    ),
+    path("chat/token", apis.ChatTokenApi.as_view(), name="chat-token"),
 ]

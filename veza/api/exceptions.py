@@ -126,6 +126,9 @@ def _validation_details(detail: Any) -> dict[str, list[str]]:
 
 
 def _code_for_drf(exc: drf_exceptions.APIException) -> str:
+    explicit = getattr(exc, "error_code", None)  # a DRF exception subclass naming its code
+    if explicit:
+        return explicit
     code = next(
         (code for exc_type, code in _DRF_CODES.items() if isinstance(exc, exc_type)), "ERROR"
     )

@@ -43,6 +43,11 @@ class VezaAutoSchema(AutoSchema):
     def _requires_login(self) -> bool:
         return not any(isinstance(p, AllowAny) for p in self.view.get_permissions())
 
+    def _accepts_api_keys(self) -> bool:
+        from veza.api.authentication import ApiKeyAuthentication
+
+        return any(isinstance(a, ApiKeyAuthentication) for a in self.view.get_authenticators())
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "503"]
         has_body = self.method in ("POST", "PUT", "PATCH")
@@ -51,6 +56,8 @@ class VezaAutoSchema(AutoSchema):
             codes.append("403")  # CSRF on session auth, scopes, roles
         if self._requires_login():
             codes.append("401")
+        if self._accepts_api_keys():
+            codes.append("429")  # the key's hourly bucket (shared/API.md "API keys")
         if "{" in self.path or self._is_list_view():
             codes.append("404")
         if has_body:

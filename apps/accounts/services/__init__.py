@@ -1,5 +1,11 @@
 """Every write of the accounts domain. Views, the admin and tasks call these."""
 
+from apps.accounts.services.api_keys import (
+    api_key_authenticate,
+    api_key_create,
+    api_key_revoke,
+    api_key_revoke_own,
+)
 from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.auth import (
     login_tokens,
@@ -9,27 +15,65 @@ from apps.accounts.services.auth import (
     refresh_token_revoke,
     refresh_token_rotate,
 )
+from apps.accounts.services.chat import chat_token_issue
+from apps.accounts.services.oauth import (
+    OAuthFlowError,
+    oauth_callback,
+    oauth_provider_get,
+    oauth_start,
+    oauth_state_fail,
+    oauth_tokens_encrypt_all,
+    redirect_uri_validate,
+    redirect_with_fragment,
+)
 from apps.accounts.services.registration import (
     email_verification_confirm,
     email_verification_resend,
     user_register,
 )
 from apps.accounts.services.roles import UpgradeResult, creator_upgrade, user_role_assign
+from apps.accounts.services.two_factor import (
+    otp_verify,
+    totp_secret_base32,
+    two_factor_disable,
+    two_factor_enable,
+    two_factor_is_enabled,
+    two_factor_setup,
+)
 from apps.accounts.services.users import user_update
 
 __all__ = [
+    "OAuthFlowError",
     "RequestMeta",
     "UpgradeResult",
+    "api_key_authenticate",
+    "api_key_create",
+    "api_key_revoke",
+    "api_key_revoke_own",
     "audit_record",
+    "chat_token_issue",
     "creator_upgrade",
     "email_verification_confirm",
     "email_verification_resend",
     "login_tokens",
+    "oauth_callback",
+    "oauth_provider_get",
+    "oauth_start",
+    "oauth_state_fail",
+    "oauth_tokens_encrypt_all",
+    "otp_verify",
     "password_change",
     "password_reset_confirm",
     "password_reset_request",
+    "redirect_uri_validate",
+    "redirect_with_fragment",
     "refresh_token_revoke",
     "refresh_token_rotate",
+    "totp_secret_base32",
+    "two_factor_disable",
+    "two_factor_enable",
+    "two_factor_is_enabled",
+    "two_factor_setup",
     "user_register",
     "user_role_assign",
     "user_update",

@@ -12,20 +12,47 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.accounts.exceptions import InvalidCredentials, InvalidPassword, InvalidRefreshToken
+from apps.accounts.exceptions import (
+    InvalidCredentials,
+    InvalidOtp,
+    InvalidPassword,
+    InvalidRefreshToken,
+    OtpRequired,
+)
 from apps.accounts.exceptions import InvalidToken as InvalidLinkToken
 from apps.accounts.models import User
 from apps.accounts.services.audit import RequestMeta, audit_record
+from apps.accounts.services.two_factor import otp_verify, two_factor_is_enabled
 from apps.accounts.tokens import password_reset_token_check, password_reset_token_make
+from veza.api import ratelimit
 from veza.api.exceptions import ValidationFailed
 from veza.emails import email_send_on_commit
 
 
-def login_tokens(*, request, email: str, password: str) -> tuple[User, RefreshToken]:
-    """Check the credentials and mint a refresh/access pair (tracked for revocation)."""
+def login_tokens(
+    *, request, email: str, password: str, otp_code: str | None = None
+) -> tuple[User, RefreshToken]:
+    """Check the credentials (and the second factor when 2FA is on), then mint a
+    refresh/access pair (tracked for revocation).
+
+    Rate limits (shared/API.md "API keys: scopes and rate limits", changelog "Login/register
+    soumis au rate limiter"): every attempt counts against the client IP; failed attempts
+    (wrong password or wrong code) count against the account, which is refused once past its
+    limit even with the right password.
+    """
+    account = email.strip().lower()
+    ratelimit.ip_limit_enforce(request, group="login_ip")
+    ratelimit.usage_peek(request, group="login_account_failures", value=account)
     user = authenticate(request, email=email, password=password)
     if user is None:
+        ratelimit.usage_hit(request, group="login_account_failures", value=account)
         raise InvalidCredentials()
+    if two_factor_is_enabled(user=user):
+        if not otp_code:
+            raise OtpRequired()
+        if not otp_verify(user=user, code=otp_code):
+            ratelimit.usage_hit(request, group="login_account_failures", value=account)
+            raise InvalidOtp()
     refresh = RefreshToken.for_user(user)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return user, refresh

@@ -22,6 +22,7 @@ from apps.accounts.serializers import (
     UserUpdateInputSerializer,
 )
 from apps.accounts.services import RequestMeta
+from veza.api import ratelimit
 from veza.api.schema import ErrorEnvelopeSerializer
 
 ACCEPTED = OpenApiResponse(description="Accepted; the same answer whether or not the email exists.")
@@ -40,6 +41,8 @@ class PublicApi(APIView):
 
 
 class RegisterApi(PublicApi):
+    extra_error_codes = ("429",)
+
     @extend_schema(
         tags=["auth"],
         request=RegisterInputSerializer,
@@ -47,6 +50,7 @@ class RegisterApi(PublicApi):
         summary="Create an account (unverified) and send the verification email",
     )
     def post(self, request):
+        ratelimit.ip_limit_enforce(request, group="register_ip")
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_register(**data.validated_data, meta=RequestMeta.from_request(request))
@@ -72,6 +76,8 @@ class VerifyEmailApi(PublicApi):
 
 
 class VerifyEmailResendApi(PublicApi):
+    extra_error_codes = ("429",)
+
     @extend_schema(
         tags=["auth"],
         request=EmailInputSerializer,
@@ -79,6 +85,7 @@ class VerifyEmailResendApi(PublicApi):
         summary="Send a new verification link (no account enumeration)",
     )
     def post(self, request):
+        ratelimit.ip_limit_enforce(request, group="verify_resend_ip")
         data = EmailInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.email_verification_resend(email=data.validated_data["email"])
@@ -86,19 +93,28 @@ class VerifyEmailResendApi(PublicApi):
 
 
 class LoginApi(PublicApi):
+    extra_error_codes = ("429",)
+
     @extend_schema(
         tags=["auth"],
         request=LoginInputSerializer,
-        responses={200: LoginOutputSerializer, 401: _error("INVALID_CREDENTIALS")},
-        summary="Exchange email and password for an access and a refresh token",
+        responses={
+            200: LoginOutputSerializer,
+            401: _error("INVALID_CREDENTIALS; with 2FA on, OTP_REQUIRED or INVALID_OTP"),
+            429: _error("RATE_LIMITED (per IP, per account, or too many wrong codes)"),
+        },
+        summary="Exchange email, password (and a 2FA code) for an access and a refresh token",
     )
     def post(self, request):
         data = LoginInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            ratelimit.ip_limit_enforce(request, group="login_ip")
+            data.is_valid(raise_exception=True)
         user, refresh = services.login_tokens(
             request=request,
             email=data.validated_data["email"],
             password=data.validated_data["password"],
+            otp_code=data.validated_data.get("otp_code") or None,
         )
         user = selectors.user_with_profile(user=user)
         body = {
@@ -142,6 +158,8 @@ class LogoutApi(PublicApi):
 
 
 class PasswordResetApi(PublicApi):
+    extra_error_codes = ("429",)
+
     @extend_schema(
         tags=["auth"],
         request=EmailInputSerializer,
@@ -149,6 +167,7 @@ class PasswordResetApi(PublicApi):
         summary="Email a password-reset link (no account enumeration)",
     )
     def post(self, request):
+        ratelimit.ip_limit_enforce(request, group="password_reset_ip")
         data = EmailInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.password_reset_request(email=data.validated_data["email"])

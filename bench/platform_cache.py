@@ -5,7 +5,7 @@
 2. The per-request cost of the maintenance middleware: database queries (in-process, inside the
    TTL window) and time (in-process per call, and requests/s of the same server without it).
 
-Loopback only, bounded in time. Run: `make bench` or `.venv/bin/python bench/platform.py`.
+Loopback only, bounded in time. Run: `make bench` or `.venv/bin/python bench/platform_cache.py`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import ROOT, bench_env, gunicorn, load, prepare_database, request
+from bench._common import ROOT, bench_env, gunicorn, load, prepare_database, request
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 PATH = os.environ.get("BENCH_PATH", "/api/v1/features")
@@ -82,18 +82,18 @@ def main() -> int:
         f"Veza platform bench: GET {PATH}, {SECONDS:.0f} s per run, 2 gunicorn workers, 8 clients"
     )
 
-    with gunicorn(settings_module="bench.settings_variants") as port:
+    with gunicorn(settings_module="bench._settings_variants") as port:
         status, headers = request("127.0.0.1", port, PATH)
         assert status == 200, status
         status, headers = request("127.0.0.1", port, PATH)
         assert headers.get("X-Cache") == "HIT", headers
         cached = load(port, PATH, SECONDS)
     with gunicorn(
-        settings_module="bench.settings_variants", VEZA_BENCH_WITHOUT="ResponseCacheMiddleware"
+        settings_module="bench._settings_variants", VEZA_BENCH_WITHOUT="ResponseCacheMiddleware"
     ) as port:
         uncached = load(port, PATH, SECONDS)
     with gunicorn(
-        settings_module="bench.settings_variants",
+        settings_module="bench._settings_variants",
         VEZA_BENCH_WITHOUT="ResponseCacheMiddleware,MaintenanceMiddleware",
     ) as port:
         no_maintenance = load(port, PATH, SECONDS)

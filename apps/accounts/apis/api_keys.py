@@ -1,0 +1,63 @@
+"""``/api/v1/developer/api-keys`` (shared/API.md, Accounts and "API keys")."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts import selectors, services
+from apps.accounts.models import ApiKey
+from apps.accounts.serializers import (
+    ApiKeyCreatedOutputSerializer,
+    ApiKeyCreateInputSerializer,
+    ApiKeyOutputSerializer,
+)
+from apps.accounts.services import RequestMeta
+
+
+class ApiKeyListCreateApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ApiKeyOutputSerializer
+
+    def get_queryset(self):
+        return selectors.api_keys_of_user(user=self.request.user)
+
+    @extend_schema(tags=["developer"], summary="My API keys (never the secret)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["developer"],
+        request=ApiKeyCreateInputSerializer,
+        responses={201: ApiKeyCreatedOutputSerializer},
+        summary="Create an API key; the full key is in this response only",
+    )
+    def post(self, request):
+        data = ApiKeyCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        api_key, full_key = services.api_key_create(
+            user=request.user,
+            name=data.validated_data["name"],
+            scopes=data.validated_data["scopes"],
+            expires_at=data.validated_data.get("expires_at"),
+            creating_key=request.auth if isinstance(request.auth, ApiKey) else None,
+            meta=RequestMeta.from_request(request),
+        )
+        api_key.key = full_key  # only on this instance, only in this response
+        return Response(ApiKeyCreatedOutputSerializer(api_key).data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["developer"],
+        responses={204: OpenApiResponse(description="Revoked; the key stops working at once.")},
+        summary="Revoke an API key",
+    )
+    def delete(self, request, key_id):
+        services.api_key_revoke_own(
+            user=request.user, key_id=key_id, meta=RequestMeta.from_request(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

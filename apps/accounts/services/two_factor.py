@@ -1,0 +1,186 @@
+"""Two-factor authentication with django-otp (shared/API.md, Accounts: /auth/2fa/*).
+
+TOTP through django-otp's ``TOTPDevice`` (it refuses a code at or before the last accepted
+time step, so a replayed code fails; verification runs under a row lock so two parallel uses of
+one code succeed once). Backup codes through our :class:`BackupCodeDevice` (hashed, single use).
+Both devices throttle failures with exponential back-off (django-otp ``ThrottlingMixin``); a
+throttled attempt answers 429 ``RATE_LIMITED`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.accounts.exceptions import (
+    InvalidOtp,
+    InvalidPassword,
+    TwoFactorAlreadyEnabled,
+    TwoFactorNotEnabled,
+    TwoFactorNotSetUp,
+)
+from apps.accounts.models import BackupCode, BackupCodeDevice, User
+from apps.accounts.services.audit import RequestMeta, audit_record
+from veza.api.ratelimit import rate_limited
+
+BACKUP_CODE_COUNT = 10
+BACKUP_CODE_LENGTH = 10
+# Crockford-like: no 0/O, 1/I/L, U; ~50 bits per code, stretched below.
+_BACKUP_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+_TOTP_RE = re.compile(r"^\d{6}$")
+
+
+class BackupCodeHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds than passwords: codes are random (~50 bits), and a login may
+    check all ten, so 20k rounds (~ms each) keep an offline attack infeasible and login fast."""
+
+    algorithm = "pbkdf2_sha256_backup"
+    iterations = 20_000
+
+
+_hasher = BackupCodeHasher()
+
+
+def _backup_code_normalize(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def _backup_code_new() -> str:
+    raw = "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def two_factor_is_enabled(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@transaction.atomic
+def two_factor_setup(*, user: User) -> TOTPDevice:
+    """A new, unconfirmed TOTP device (replacing any earlier unconfirmed one)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if two_factor_is_enabled(user=user):
+        raise TwoFactorAlreadyEnabled()
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def backup_codes_generate(*, user: User) -> list[str]:
+    """Ten fresh codes replacing any earlier ones; only hashes are stored."""
+    BackupCodeDevice.objects.filter(user=user).delete()
+    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [_backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+    BackupCode.objects.bulk_create(
+        [
+            BackupCode(
+                device=device,
+                code_hash=_hasher.encode(_backup_code_normalize(code), _hasher.salt()),
+            )
+            for code in codes
+        ]
+    )
+    return codes
+
+
+def backup_code_consume(*, device: BackupCodeDevice, code: str) -> bool:
+    """Use one unused code matching ``code``; the conditional update makes it single use even
+    under concurrent requests."""
+    normalized = _backup_code_normalize(code)
+    if len(normalized) != BACKUP_CODE_LENGTH:
+        return False
+    for candidate in device.codes.filter(used_at__isnull=True).only("id", "code_hash"):
+        if _hasher.verify(normalized, candidate.code_hash):
+            return bool(
+                BackupCode.objects.filter(pk=candidate.pk, used_at__isnull=True).update(
+                    used_at=timezone.now()
+                )
+            )
+    return False
+
+
+def _throttle_check(device) -> None:
+    allowed, info = device.verify_is_allowed()
+    if not allowed and info and info.get("locked_until"):
+        wait = (info["locked_until"] - timezone.now()).total_seconds()
+        raise rate_limited(wait, "Too many wrong codes. Try again later.")
+
+
+def otp_verify(*, user: User, code: str) -> bool:
+    """True when ``code`` is a current TOTP code or an unused backup code of ``user``.
+
+    Each device row is locked while it verifies, so a code cannot be accepted twice by parallel
+    requests; the transaction commits before a failure is reported, keeping the throttle count.
+    """
+    code = (code or "").strip()
+    if _TOTP_RE.match(code):
+        model, filters = TOTPDevice, {"confirmed": True}
+    else:
+        model, filters = BackupCodeDevice, {"confirmed": True}
+    with transaction.atomic():
+        device = model.objects.select_for_update().filter(user=user, **filters).first()
+        if device is None:
+            return False
+        _throttle_check(device)
+        return bool(device.verify_token(code))
+
+
+def two_factor_enable(*, user: User, code: str, meta: RequestMeta) -> list[str]:
+    """Confirm the set-up device with a current code; returns the backup codes (shown once).
+
+    A wrong code is reported after the transaction commits, so the throttle's failure count
+    is kept.
+    """
+    with transaction.atomic():
+        if two_factor_is_enabled(user=user):
+            raise TwoFactorAlreadyEnabled()
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("-id")
+            .first()
+        )
+        if device is None:
+            raise TwoFactorNotSetUp()
+        _throttle_check(device)
+        if device.verify_token(code.strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = backup_codes_generate(user=user)
+            audit_record(action="user.2fa_enable", actor=user, target=user, meta=meta)
+            return codes
+    raise InvalidOtp(status_code=400)
+
+
+def two_factor_disable(*, user: User, password: str, code: str, meta: RequestMeta) -> None:
+    """Turn 2FA off with the password and a current code (TOTP or backup)."""
+    if not user.check_password(password):
+        raise InvalidPassword()
+    if not two_factor_is_enabled(user=user):
+        raise TwoFactorNotEnabled()
+    if not otp_verify(user=user, code=code):
+        raise InvalidOtp(status_code=400)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        BackupCodeDevice.objects.filter(user=user).delete()
+        audit_record(action="user.2fa_disable", actor=user, target=user, meta=meta)
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, actor: User | None, meta: RequestMeta) -> bool:
+    """Staff turn 2FA off for someone who lost their device (after checking who they are
+    out of band). Audited; returns whether anything was removed."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    removed_backup, _ = BackupCodeDevice.objects.filter(user=user).delete()
+    if removed or removed_backup:
+        audit_record(action="user.2fa_reset_by_staff", actor=actor, target=user, meta=meta)
+    return bool(removed or removed_backup)

@@ -1,0 +1,85 @@
+"""The payment gateway seam: the sandbox's documented behaviour and plugging in another one."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from apps.billing.gateways import ChargeResult, PaymentGateway, SandboxGateway, get_gateway
+from apps.billing.models import Invoice
+from tests.accounts.factories import UserFactory
+from tests.billing.factories import T0
+from tests.conftest import bearer_client
+
+
+class AlwaysDeclines(PaymentGateway):
+    name = "test-declines"
+
+    def charge(self, *, user, amount, currency, description, idempotency_key):
+        return ChargeResult(succeeded=False, failure_reason="Insufficient funds (test provider).")
+
+
+def test_sandbox_is_deterministic_and_declines_only_the_documented_emails():
+    gateway = SandboxGateway()
+
+    class Account:
+        def __init__(self, email):
+            self.email = email
+
+    ok = gateway.charge(
+        user=Account("alice@example.com"),
+        amount=Decimal("9.99"),
+        currency="USD",
+        description="x",
+        idempotency_key="k1",
+    )
+    again = gateway.charge(
+        user=Account("alice@example.com"),
+        amount=Decimal("9.99"),
+        currency="USD",
+        description="x",
+        idempotency_key="k1",
+    )
+    declined = gateway.charge(
+        user=Account("Alice+Decline@example.com"),
+        amount=Decimal("9.99"),
+        currency="USD",
+        description="x",
+        idempotency_key="k2",
+    )
+    domain_only = gateway.charge(
+        user=Account("alice@x+decline.example.com"),
+        amount=Decimal("9.99"),
+        currency="USD",
+        description="x",
+        idempotency_key="k3",
+    )
+
+    assert ok.succeeded is True
+    assert ok == again
+    assert ok.reference.startswith("sandbox_ch_")
+    assert declined.succeeded is False
+    assert declined.failure_reason == "Card declined (sandbox: the email contains +decline)."
+    assert domain_only.succeeded is True
+
+
+def test_default_gateway_is_the_sandbox():
+    assert isinstance(get_gateway(), SandboxGateway)
+
+
+@pytest.mark.django_db
+@override_settings(BILLING_PAYMENT_GATEWAY="tests.billing.test_gateway.AlwaysDeclines")
+def test_another_gateway_plugs_in_through_the_setting_without_touching_the_rules():
+    user = UserFactory(is_verified=True)
+    from freezegun import freeze_time
+
+    with freeze_time(T0):
+        response = bearer_client(user).post(
+            "/api/v1/billing/subscription",
+            {"plan": "creator", "billing_cycle": "monthly"},
+            format="json",
+        )
+
+    assert response.status_code == 402
+    assert response.json()["error"]["details"] == {"reason": "Insufficient funds (test provider)."}
+    assert not Invoice.objects.exists()

@@ -1,0 +1,104 @@
+"""``X-API-Key`` authentication for integrators (shared/API.md, Conventions and "API keys").
+
+On success ``request.user`` is the key's owner and ``request.auth`` the :class:`ApiKey`.
+Everything a key must pass happens here, before any view code runs, so no view can forget it:
+the key is valid (not revoked, not expired, owner active), its hourly bucket (reads or writes
+by method, counted separately) has room (429 ``RATE_LIMITED`` with ``Retry-After``), and the
+method is within its scopes (403 ``API_KEY_SCOPE``). Counting comes first so that every
+response to a key, refused or not, carries the bucket's headers: the usage is left on the
+request for :class:`veza.api.ratelimit.RateLimitHeadersMiddleware`. CSRF never applies: DRF
+only enforces it inside ``SessionAuthentication``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+
+from veza.api import ratelimit
+
+HEADER = "HTTP_X_API_KEY"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WINDOW_SECONDS = 60 * 60
+
+
+class InvalidApiKey(exceptions.AuthenticationFailed):
+    error_code = "INVALID_API_KEY"
+    default_detail = "The API key is invalid, expired or revoked."
+
+
+class ApiKeyScopeDenied(exceptions.PermissionDenied):
+    error_code = "API_KEY_SCOPE"
+    default_detail = "This API key's scopes do not allow this request."
+
+
+class ApiKeyRateLimited(exceptions.Throttled):
+    error_code = "RATE_LIMITED"
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ADMIN_PATH_PREFIX = "/api/v1/admin/"
+
+
+def scope_allows(scopes, method: str, path: str = "") -> bool:
+    """read: GET/HEAD/OPTIONS; write: also POST/PUT/PATCH/DELETE; admin: everything.
+
+    "Everything" includes the staff operations API under ``/api/v1/admin/`` (the owner must
+    still be staff there): only an ``admin`` key reaches it, whatever the method.
+    """
+    scopes = set(scopes or ())
+    if "admin" in scopes:
+        return True
+    if path.startswith(ADMIN_PATH_PREFIX):
+        return False
+    if method in READ_METHODS:
+        return bool(scopes & {"read", "write"})
+    return method in WRITE_METHODS and "write" in scopes
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        raw = request.META.get(HEADER)
+        if raw is None:
+            return None
+        from apps.accounts.services.api_keys import api_key_authenticate
+
+        api_key = api_key_authenticate(raw=raw)
+        if api_key is None:
+            raise InvalidApiKey()
+        is_read = request.method in READ_METHODS
+        usage = ratelimit.window_hit(
+            key=f"apikey:{api_key.pk}:{'read' if is_read else 'write'}",
+            limit=api_key.read_limit_per_hour if is_read else api_key.write_limit_per_hour,
+            window=WINDOW_SECONDS,
+        )
+        setattr(request._request, ratelimit.REQUEST_ATTRIBUTE, usage)
+        if not scope_allows(api_key.scopes, request.method, request.path):
+            raise ApiKeyScopeDenied()
+        if not usage.allowed:
+            raise ApiKeyRateLimited(
+                wait=usage.retry_after() - 1,
+                detail="This API key's hourly limit is reached.",
+            )
+        return api_key.user, api_key
+
+    def authenticate_header(self, request) -> str:
+        return 'APIKey header="X-API-Key"'
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": (
+                "An integrator key (`vz_live_…`). Scopes: read (GET/HEAD/OPTIONS), write (also "
+                "POST/PUT/PATCH/DELETE), admin (everything). 1000 reads and 200 writes per hour "
+                "per key by default; every response carries X-RateLimit-Limit/Remaining/Reset."
+            ),
+        }
