@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "ModerationStatusEnum": "apps.catalog.models.ModerationStatus",
         "HlsStatusEnum": "apps.catalog.models.HlsStatus",
         "VisibilityEnum": "apps.catalog.models.Visibility",
+        "ReportReasonEnum": "apps.catalog.models.ReportReason",
+        "PlaySourceEnum": "apps.streaming.models.PlaySource",
     }
 )
 # Tracks that were ready before hls_streaming was switched on get their renditions too
