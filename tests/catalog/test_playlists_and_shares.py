@@ -1,8 +1,11 @@
 """Playlists with ordered entries, and share tokens for private tracks and playlists."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+import requests
 from django.utils import timezone
 
 from apps.accounts.models import AuditLog
@@ -163,3 +166,33 @@ def test_playlist_share_token_unlocks_the_playlist_and_its_tracks(api_client):
     entries = api_client.get(f"/api/v1/playlists/{playlist.pk}/tracks", params).json()
     assert [e["track"]["id"] for e in entries["results"]] == [str(track.pk)]
     assert api_client.get(f"/api/v1/tracks/{track.pk}/stream", params).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_additions_get_dense_distinct_positions(live_server):
+    """Eight tracks added at once to one playlist: the row lock keeps positions 0..7."""
+    playlist = PlaylistFactory()
+    tracks = [TrackFactory(owner=playlist.owner) for _ in range(8)]
+    header = bearer_client(playlist.owner)._credentials["HTTP_AUTHORIZATION"]
+    start = threading.Barrier(len(tracks))
+
+    def add(track):
+        start.wait()
+        return requests.post(
+            f"{live_server.url}/api/v1/playlists/{playlist.pk}/tracks",
+            json={"track_id": str(track.pk), "position": 0},
+            headers={"Authorization": header},
+            timeout=30,
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=len(tracks)) as pool:
+        statuses = list(pool.map(add, tracks))
+
+    assert statuses == [201] * len(tracks)
+    rows = list(
+        PlaylistEntry.objects.filter(playlist=playlist)
+        .order_by("position")
+        .values_list("position", "track_id")
+    )
+    assert [position for position, _ in rows] == list(range(len(tracks)))
+    assert {track_id for _, track_id in rows} == {t.pk for t in tracks}
