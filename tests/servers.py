@@ -35,8 +35,13 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def gunicorn_server(extra_env: dict | None = None, workers: int = 1):
-    """Start ``gunicorn veza.wsgi`` against the test database; yield its base URL."""
+def gunicorn_server(
+    extra_env: dict | None = None, workers: int = 1, access_log: Path | None = None
+):
+    """Start ``gunicorn veza.wsgi`` against the test database; yield its base URL.
+
+    With ``access_log``, each request is logged there as ``<request line> <status> <Range>``.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -56,6 +61,16 @@ def gunicorn_server(extra_env: dict | None = None, workers: int = 1):
             str(workers),
             "--log-level",
             "warning",
+            *(
+                [
+                    "--access-logfile",
+                    str(access_log),
+                    "--access-logformat",
+                    "%(r)s %(s)s %({range}i)s",
+                ]
+                if access_log
+                else []
+            ),
         ],
         cwd=ROOT,
         env=env,
