@@ -9,7 +9,7 @@ from apps.accounts.models import AuditLog
 from apps.catalog.models import Track
 from apps.catalog.services import track_process
 from tests.accounts.factories import UserFactory
-from tests.audio import sine_audio
+from apps.catalog.demo_audio import sine_audio
 from tests.catalog.fixtures import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 

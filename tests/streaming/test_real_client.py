@@ -9,7 +9,7 @@ import re
 import av
 import pytest
 
-from tests.audio import sine_audio
+from apps.catalog.demo_audio import sine_audio
 from tests.catalog.fixtures import TrackFactory
 from tests.servers import gunicorn_server
 

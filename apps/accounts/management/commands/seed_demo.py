@@ -42,6 +42,13 @@ DEMO_ACCOUNTS = [
 ]
 
 
+DEMO_TRACKS = [
+    ("A440 Sunrise", "ambient", 440.0),
+    ("Low Hum Nocturne", "ambient", 220.0),
+    ("High Noon Whistle", "electronic", 880.0),
+]
+
+
 class Command(BaseCommand):
     help = f"Create the demo accounts (password: {DEMO_PASSWORD})."
 
@@ -71,3 +78,32 @@ class Command(BaseCommand):
             Profile.objects.update_or_create(user=user, defaults={"display_name": display_name})
             self.stdout.write(f"  {created:8} {email:28} role={user.role}")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready (password: {DEMO_PASSWORD})."))
+        self._seed_tracks()
+
+    def _seed_tracks(self):
+        """A few short public tracks by the demo creator, so a fresh install has music to play."""
+        from django.conf import settings
+        from django.core.files.base import ContentFile
+
+        from apps.catalog.demo_audio import sine_audio
+        from apps.catalog.models import Track
+        from apps.catalog.services import track_upload
+
+        creator = User.objects.get(email__iexact="creator@veza.local")
+        if Track.objects.filter(owner=creator).exists():
+            self.stdout.write("  demo tracks exist")
+            return
+        for title, genre, frequency in DEMO_TRACKS:
+            audio = ContentFile(
+                sine_audio("mp3", seconds=20.0, frequency=frequency), name="demo.mp3"
+            )
+            track_upload(
+                owner=creator,
+                file=audio,
+                title=title,
+                artist_name="Demo Creator",
+                genre=genre,
+                tags=["demo"],
+                max_bytes=settings.TRACK_UPLOAD_MAX_BYTES,
+            )
+            self.stdout.write(f"  created  track {title!r}")

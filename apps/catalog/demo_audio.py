@@ -1,4 +1,4 @@
-"""Real audio files for tests and benches, encoded with PyAV (no system ffmpeg needed)."""
+"""Real audio files for demo data, tests and benches, encoded with PyAV (no system ffmpeg)."""
 
 from __future__ import annotations
 
