@@ -16,11 +16,11 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.accounts.models import Role
+from apps.catalog.demo_audio import sine_audio
 from apps.catalog.models import Playlist, ProcessingStatus, Track
 from apps.platform_settings import state as platform_state
 from apps.platform_settings.models import PlatformSetting
 from tests.accounts.factories import UserFactory
-from apps.catalog.demo_audio import sine_audio
 
 seed_migration = importlib.import_module(
     "apps.platform_settings.migrations.0002_seed_platform_settings"

@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import AuditLog
+from apps.catalog.demo_audio import sine_audio
 from apps.catalog.models import Track
 from apps.catalog.services import track_process
 from tests.accounts.factories import UserFactory
-from apps.catalog.demo_audio import sine_audio
 from tests.catalog.fixtures import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 

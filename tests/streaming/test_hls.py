@@ -3,9 +3,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.catalog.demo_audio import sine_audio
 from apps.catalog.models import Track
 from apps.platform_settings.services import setting_set
-from apps.catalog.demo_audio import sine_audio
 from tests.catalog.fixtures import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 
