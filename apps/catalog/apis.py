@@ -37,7 +37,7 @@ from apps.catalog.serializers import (
 )
 from apps.catalog.uploads import upload_limit_enforce
 from veza.api.exceptions import Forbidden, NotFound
-from veza.api.pagination import CursorPagination, PageNumberPagination
+from veza.api.pagination import CursorPagination, PageNumberPagination, paginated_response
 
 SHARE_TOKEN_PARAM = OpenApiParameter(
     "share_token", str, description="A share token that unlocks this private item."
@@ -91,10 +91,13 @@ class TrackListCreateApi(APIView):
         query = TrackListQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
         tracks = selectors.track_list(**query.validated_data, ordering=ordering)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(tracks, request, view=self)
-        data = TrackListItemSerializer(page, many=True, context=_context(request)).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=tracks,
+            serializer_class=TrackListItemSerializer,
+            context=_context(request),
+        )
 
     @extend_schema(
         tags=["tracks"],
@@ -273,10 +276,13 @@ class FeedApi(APIView):
         summary="Recent tracks of the creators you follow (cursor-paginated)",
     )
     def get(self, request):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.feed_tracks(user=request.user), request, self)
-        data = TrackListItemSerializer(page, many=True, context=_context(request)).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=selectors.feed_tracks(user=request.user),
+            serializer_class=TrackListItemSerializer,
+            context=_context(request),
+        )
 
 
 class DiscoverApi(OptionalAuthApi):
@@ -288,10 +294,13 @@ class DiscoverApi(OptionalAuthApi):
         summary="Trending tracks by plays in the last 7 days (cursor-paginated)",
     )
     def get(self, request):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.discover_tracks(), request, self)
-        data = TrackListItemSerializer(page, many=True, context=_context(request)).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=selectors.discover_tracks(),
+            serializer_class=TrackListItemSerializer,
+            context=_context(request),
+        )
 
 
 class LibraryApi(APIView):
@@ -303,12 +312,13 @@ class LibraryApi(APIView):
         summary="Your saved tracks, newest first",
     )
     def get(self, request):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.library_tracks(user=request.user), request, view=self
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=selectors.library_tracks(user=request.user),
+            serializer_class=LibraryEntryOutputSerializer,
+            context=_context(request),
         )
-        data = LibraryEntryOutputSerializer(page, many=True, context=_context(request)).data
-        return paginator.get_paginated_response(data)
 
 
 class LibraryTrackApi(APIView):
@@ -388,9 +398,12 @@ class PlaylistListCreateApi(APIView):
         playlists = selectors.playlist_list(
             user=request.user, mine=mine, ordering=request.query_params.get("ordering")
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(playlists, request, view=self)
-        return paginator.get_paginated_response(PlaylistOutputSerializer(page, many=True).data)
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=playlists,
+            serializer_class=PlaylistOutputSerializer,
+        )
 
     @extend_schema(
         tags=["playlists"],
@@ -464,10 +477,13 @@ class PlaylistTracksApi(APIView):
             playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
         )
         entries = selectors.playlist_entries(playlist=playlist, user=request.user)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(entries, request, view=self)
-        data = PlaylistEntryOutputSerializer(page, many=True, context=_context(request)).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=entries,
+            serializer_class=PlaylistEntryOutputSerializer,
+            context=_context(request),
+        )
 
     @extend_schema(
         tags=["playlists"],
