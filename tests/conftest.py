@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -11,6 +12,16 @@ from apps.platform_settings import state as platform_state
 from tests.accounts.factories import UserFactory
 from veza import shared_cache
 from veza.celery import app as celery_app
+
+
+PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: Argon2 is slow on purpose, and every user the
+    factories create would pay for it. ``test_settings.py`` pins Argon2 as the production hasher
+    (``PRODUCTION_PASSWORD_HASHERS``); servers started by ``tests/servers.py`` keep it too."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True, scope="session")

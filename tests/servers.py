@@ -34,6 +34,32 @@ def test_database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
+READY_DEADLINE_SECONDS = 120.0
+
+
+def wait_until_ready(
+    base: str, process: subprocess.Popen, deadline_seconds: float = READY_DEADLINE_SECONDS
+) -> None:
+    """Poll ``/api/v1/health`` until the server answers (200, or 503 when a dependency is down).
+
+    A freshly started worker imports Django and opens its first connections on its first
+    request, which can take seconds on a busy machine: a slow answer or a refused connection
+    is retried until the deadline; only a process that exits, or no answer at all within the
+    deadline, fails.
+    """
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        try:
+            if requests.get(base + "/api/v1/health", timeout=10).status_code in (200, 503):
+                return
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-4000:]}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def gunicorn_server(
     extra_env: dict | None = None, workers: int = 1, access_log: Path | None = None
@@ -79,16 +105,7 @@ def gunicorn_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(base + "/api/v1/health", timeout=1).status_code in (200, 503):
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
+        wait_until_ready(base, process)
         yield base
     finally:
         process.terminate()

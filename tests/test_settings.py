@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PRODUCTION_PASSWORD_HASHERS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -93,3 +95,29 @@ def test_embedded_defaults_need_nothing_installed():
         "False",
         "['localhost']",
     ]
+
+
+def test_production_hashes_passwords_with_argon2_while_tests_use_a_fast_hasher():
+    """The suite swaps in a fast hasher (tests/conftest.py); a real process keeps Argon2."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup();"
+            "from django.contrib.auth.hashers import make_password;"
+            "print(make_password('correct horse battery staple').split('$')[0])",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "veza.settings",
+            "HOME": os.environ.get("HOME", "/tmp"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "argon2"
+    assert PRODUCTION_PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

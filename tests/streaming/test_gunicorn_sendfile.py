@@ -18,6 +18,7 @@ import requests
 from django.db import connection
 
 from tests.catalog.fixtures import TrackFactory
+from tests.servers import wait_until_ready
 
 CONFIG = """
 import json, socket
@@ -80,16 +81,10 @@ def gunicorn_server(tmp_path, media_root):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/api/v1/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(process.stderr.read().decode()[-2000:])
+    try:
+        wait_until_ready(base, process)
+    except RuntimeError as error:
+        pytest.fail(str(error))
     yield base, log, process
     process.terminate()
     process.wait(timeout=10)
