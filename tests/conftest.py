@@ -13,7 +13,6 @@ from tests.accounts.factories import UserFactory
 from veza import shared_cache
 from veza.celery import app as celery_app
 
-
 PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
 
 

@@ -54,7 +54,10 @@ def test_a_flip_through_one_process_reaches_the_other_within_a_second(seeded):
         assert requests.get(server_b + "/api/v1/health", timeout=10).status_code == 200
 
         off = requests.put(
-            server_b + "/api/v1/admin/maintenance", json={"enabled": False}, headers=auth, timeout=10
+            server_b + "/api/v1/admin/maintenance",
+            json={"enabled": False},
+            headers=auth,
+            timeout=10,
         )
         unflipped_at = time.monotonic()
         assert off.status_code == 200
