@@ -130,3 +130,28 @@ def test_every_operation_documents_its_error_envelope(client):
                     route,
                     code,
                 )
+
+
+@pytest.mark.django_db
+def test_json_nested_thousands_of_levels_deep_is_a_400_not_a_500(api_client):
+    body = "[" * 5000 + "]" * 5000
+
+    response = api_client.generic(
+        "POST", "/api/v1/auth/login", body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert response.json()["error"]["message"] == "The request body could not be parsed."
+
+
+@pytest.mark.django_db
+def test_swagger_ui_is_served_from_the_project_without_a_cdn_or_stored_tokens(client):
+    page = client.get("/api/docs/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "cdn.jsdelivr.net" not in html
+    assert "unpkg.com" not in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert '"persistAuthorization": false' in html.replace("False", "false")

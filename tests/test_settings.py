@@ -19,6 +19,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "api.veza.example",
     "DATABASE_URL": "sqlite:////tmp/veza-deploy-check.sqlite3",
     "REDIS_URL": "redis://127.0.0.1:6379/9",
+    # No real payment gateway ships with Veza: this deployment declares itself a sandbox.
+    "BILLING_SANDBOX": "true",
 }
 
 
@@ -51,6 +53,16 @@ def test_check_deploy_fails_when_chat_secret_equals_the_jwt_key():
 
     assert result.returncode != 0
     assert "veza.E001" in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_check_deploy_refuses_the_sandbox_gateway_unless_the_deployment_says_it_is_one():
+    env = {k: v for k, v in PRODUCTION.items() if k != "BILLING_SANDBOX"}
+
+    result = manage("check", "--deploy", **env)
+
+    assert result.returncode != 0
+    assert "billing.E001" in result.stderr + result.stdout
 
 
 @pytest.mark.slow

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "django_countries",
@@ -237,6 +238,9 @@ RESPONSE_CACHE_EXCLUDE = ("/stream", "/download", "/hls/", "/plays", "/share", "
 BILLING_PAYMENT_GATEWAY = env.str(
     "BILLING_PAYMENT_GATEWAY", default="apps.billing.gateways.SandboxGateway"
 )
+# This deployment is a sandbox (development, staging, demo): the sandbox gateway may approve
+# charges. Off by default in production, where the sandbox declines and check --deploy fails.
+BILLING_SANDBOX = env.bool("BILLING_SANDBOX", default=DEBUG)
 
 # --- API ---------------------------------------------------------------------------------
 
@@ -250,7 +254,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["veza.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "veza.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "veza.api.schema.VezaAutoSchema",
@@ -285,7 +289,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.accounts.models.Role",
     },
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Swagger UI and Redoc come from drf-spectacular-sidecar (static files of this project, no
+    # CDN); a bearer token typed into Swagger UI is not kept in localStorage.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
 }
 
 # --- Security ----------------------------------------------------------------------------

@@ -35,6 +35,8 @@ class PaymentGateway(ABC):
     charged twice moves money once (the billing rules derive it from the invoice and attempt)."""
 
     name: str = ""
+    #: A gateway that moves no real money; refused in production unless ``BILLING_SANDBOX``.
+    is_sandbox: bool = False
 
     @abstractmethod
     def charge(
@@ -49,14 +51,32 @@ class PaymentGateway(ABC):
         raise NotImplementedError
 
 
+#: What a charge answers when the sandbox runs on a deployment that did not say it is one.
+SANDBOX_DISABLED_REASON = (
+    "Payments are not configured on this server (the sandbox gateway is disabled here)."
+)
+
+
 class SandboxGateway(PaymentGateway):
     """Deterministic: every charge succeeds, except for accounts whose email contains
-    ``+decline`` in its local part, which are always declined. No network, no state."""
+    ``+decline`` in its local part, which are always declined. No network, no state.
+
+    It fails closed: where ``BILLING_SANDBOX`` is off (the default when ``DEBUG`` is off) every
+    charge is declined, so a production deploy that forgot to configure a real gateway grants
+    no paid plan for free. The deploy check ``billing.E001`` refuses that configuration too.
+    """
 
     name = "sandbox"
+    is_sandbox = True
 
     def charge(self, *, user, amount, currency, description, idempotency_key) -> ChargeResult:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        if not settings.BILLING_SANDBOX:
+            return ChargeResult(
+                succeeded=False,
+                reference=f"sandbox_disabled_{digest}",
+                failure_reason=SANDBOX_DISABLED_REASON,
+            )
         local_part = (user.email or "").rsplit("@", 1)[0].lower()
         if SANDBOX_DECLINE_MARKER in local_part:
             return ChargeResult(

@@ -62,16 +62,30 @@ def _rule_for(path: str) -> tuple[str, int] | None:
     return None
 
 
+#: Query parameters that carry a credential: a response they unlock depends on the token being
+#: valid right now (it may expire or be revoked), so it is never stored.
+_CREDENTIAL_PARAMS = frozenset({"share_token"})
+
+
 def _is_anonymous(request) -> bool:
+    """No credential of any kind: no Authorization, API key, cookie or share token."""
     meta = request.META
-    return not (
-        meta.get("HTTP_AUTHORIZATION") or meta.get("HTTP_X_API_KEY") or meta.get("HTTP_COOKIE")
-    )
+    if meta.get("HTTP_AUTHORIZATION") or meta.get("HTTP_X_API_KEY") or meta.get("HTTP_COOKIE"):
+        return False
+    return _CREDENTIAL_PARAMS.isdisjoint(request.GET.keys())
 
 
 def _entry_key(request) -> str:
+    """Keyed on scheme and host too: responses carry absolute links (``next``, ``url``) built
+    from them, so a request with another allowed host must not be served another's links."""
     query = urlencode(sorted(parse_qsl(request.META.get("QUERY_STRING", ""), True)))
-    parts = [request.path_info, query, *(request.META.get(h, "") for h in _KEY_HEADERS)]
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.path_info,
+        query,
+        *(request.META.get(h, "") for h in _KEY_HEADERS),
+    ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"respcache:entry:{digest}"
 
@@ -167,7 +181,9 @@ class CacheHeadersMiddleware:
     """Sets ``Cache-Control`` by asset type when the view did not choose one itself.
 
     Media views decide themselves (a private track's audio is ``private``); everything under
-    ``/api/`` that is JSON gets ``no-cache`` with ``Vary: Authorization, Cookie``.
+    ``/api/`` that is JSON gets ``no-cache`` with ``Vary: Authorization, Cookie``. Error answers
+    are never stored by anyone (``no-store``), whatever the path or the view said: a shared
+    cache must not keep a 403 for a private track, nor serve it to the owner.
     """
 
     def __init__(self, get_response):
@@ -177,7 +193,9 @@ class CacheHeadersMiddleware:
         response = self.get_response(request)
         path = request.path_info
         content_type = response.get("Content-Type", "")
-        if not response.has_header("Cache-Control"):
+        if response.status_code >= 400:
+            response["Cache-Control"] = "no-store"
+        elif not response.has_header("Cache-Control"):
             value = cache_control_for(path, content_type)
             if value:
                 response["Cache-Control"] = value

@@ -16,7 +16,6 @@ from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +28,7 @@ from apps.catalog.serializers import PlayInputSerializer, PlayOutputSerializer
 from apps.catalog.services import hls_directory
 from apps.streaming import media, services
 from veza.api.exceptions import NotFound
+from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer
 
 logger = logging.getLogger(__name__)

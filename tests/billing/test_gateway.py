@@ -5,8 +5,14 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from apps.billing.gateways import ChargeResult, PaymentGateway, SandboxGateway, get_gateway
-from apps.billing.models import Invoice
+from apps.billing.gateways import (
+    SANDBOX_DISABLED_REASON,
+    ChargeResult,
+    PaymentGateway,
+    SandboxGateway,
+    get_gateway,
+)
+from apps.billing.models import Invoice, Subscription
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0
 from tests.conftest import bearer_client
@@ -83,3 +89,24 @@ def test_another_gateway_plugs_in_through_the_setting_without_touching_the_rules
     assert response.status_code == 402
     assert response.json()["error"]["details"] == {"reason": "Insufficient funds (test provider)."}
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(BILLING_SANDBOX=False)
+def test_the_sandbox_grants_no_paid_plan_where_the_deployment_is_not_a_sandbox():
+    user = UserFactory(is_verified=True)
+
+    response = bearer_client(user).post(
+        "/api/v1/billing/subscription",
+        {"plan": "creator", "billing_cycle": "monthly"},
+        format="json",
+    )
+
+    assert response.status_code == 402
+    assert response.json()["error"] == {
+        "code": "PAYMENT_FAILED",
+        "message": "The payment was declined. Nothing was changed.",
+        "details": {"reason": SANDBOX_DISABLED_REASON},
+    }
+    assert not Subscription.objects.filter(user=user).exists()
+    assert not Invoice.objects.filter(user=user).exists()
