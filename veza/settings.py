@@ -81,11 +81,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "apps.platform_settings.middleware.CacheHeadersMiddleware",
+    "veza.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "veza.api.middleware.ApiErrorEnvelopeMiddleware",
     "apps.platform_settings.middleware.MaintenanceMiddleware",
-    "apps.platform_settings.middleware.ResponseCacheMiddleware",
+    "veza.response_cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,6 +146,8 @@ else:
 # --- Auth --------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# The table veza.audit.audit_record writes to.
+AUDIT_LOG_MODEL = "accounts.AuditLog"
 AUTHENTICATION_BACKENDS = ["apps.accounts.backends.EmailBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -219,7 +221,7 @@ HLS_STREAMING = env.bool("HLS_STREAMING", default=False)
 OAUTH_ALLOWED_REDIRECT_DOMAINS = env.list("OAUTH_ALLOWED_REDIRECT_DOMAINS", default=["localhost"])
 
 # Anonymous response cache: (path prefix, namespace, seconds). Writes bump a namespace
-# (apps.platform_settings.services.response_cache_invalidate) so the next read is fresh.
+# (veza.response_cache.response_cache_invalidate) so the next read is fresh.
 RESPONSE_CACHE_RULES = [
     ("/api/v1/tracks", "tracks", 15 * 60),
     ("/api/v1/search", "search", 5 * 60),

@@ -5,7 +5,7 @@ name: ``platform.flag_enabled("hls_streaming")``, ``platform.response_cache_inva
 """
 
 from apps.platform_settings.selectors import flag_enabled
-from apps.platform_settings.services import response_cache_invalidate
+from veza.response_cache import response_cache_invalidate
 
 # Writes to tracks change what these cached public prefixes show.
 TRACK_NAMESPACES = ("tracks", "search", "feed", "discover", "playlists", "users")

@@ -1,8 +1,6 @@
-"""Writes of platform settings and response-cache invalidation."""
+"""Writes of platform settings."""
 
 from __future__ import annotations
-
-import uuid
 
 from django.db import transaction
 
@@ -10,9 +8,7 @@ from apps.accounts.services import RequestMeta, audit_record
 from apps.platform_settings import state
 from apps.platform_settings.models import PlatformSetting, ValueType
 from veza.api.exceptions import NotFound, ValidationFailed
-from veza.shared_cache import guarded
-
-RESPONSE_CACHE_NAMESPACE_KEY = "respcache:ns:{}"
+from veza.response_cache import response_cache_invalidate
 
 
 def _coerce(setting: PlatformSetting, value):
@@ -52,7 +48,7 @@ def setting_set(*, key: str, value, actor, meta: RequestMeta | None = None) -> P
         metadata={"key": key, "from": previous, "to": setting.value},
     )
     transaction.on_commit(state.signal_change)
-    transaction.on_commit(lambda: _bump_namespaces(("platform",)))
+    response_cache_invalidate("platform")
     return setting
 
 
@@ -71,18 +67,3 @@ def maintenance_set(
         metadata={"message": message} if message is not None else {},
     )
     return {"enabled": enabled}
-
-
-def _bump_namespaces(namespaces) -> None:
-    tokens = {RESPONSE_CACHE_NAMESPACE_KEY.format(ns): uuid.uuid4().hex for ns in namespaces}
-    guarded(lambda cache: cache.set_many(tokens, timeout=None), None)
-
-
-def response_cache_invalidate(*namespaces: str) -> None:
-    """Make cached anonymous responses of these namespaces stale, once the write commits.
-
-    Namespaces: ``tracks``, ``search``, ``feed``, ``discover``, ``playlists``, ``users``,
-    ``platform``, ``billing``, ``courses`` (see ``RESPONSE_CACHE_RULES`` in settings).
-    """
-    if namespaces:
-        transaction.on_commit(lambda: _bump_namespaces(namespaces))

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
 
-from apps.platform_settings.middleware import cache_control_for
+from veza.cache_headers import cache_control_for
 
 
 def _typed(content_type, cache_control=None):

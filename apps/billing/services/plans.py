@@ -6,7 +6,7 @@ from django.db import transaction
 
 from apps.accounts.services import RequestMeta, audit_record
 from apps.billing.models import Plan
-from apps.platform_settings.services import response_cache_invalidate
+from veza.response_cache import response_cache_invalidate
 
 
 @transaction.atomic
