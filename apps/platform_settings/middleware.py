@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.platform_settings import selectors, state
-from veza.api.exceptions import error_json_response
+from veza.api.exceptions import ErrorCode, error_json_response
 
 MAINTENANCE_EXEMPT_PREFIXES = ("/api/v1/health", "/api/v1/admin/", "/admin/")
 
@@ -19,7 +19,9 @@ class MaintenanceMiddleware:
         exempt = path.startswith(MAINTENANCE_EXEMPT_PREFIXES) or path == "/api/v1/admin"
         if not exempt and state.maintenance_enabled():
             status = selectors.maintenance_status()
-            response = error_json_response(503, "MAINTENANCE", status["message"] or "Maintenance.")
+            response = error_json_response(
+                503, ErrorCode.MAINTENANCE, status["message"] or "Maintenance."
+            )
             response["Retry-After"] = str(status["retry_after"])
             return response
         return self.get_response(request)

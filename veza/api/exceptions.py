@@ -8,6 +8,7 @@ Conventions). Business code raises :class:`ApplicationError`; DRF's exceptions a
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -20,11 +21,36 @@ from rest_framework.response import Response
 logger = logging.getLogger(__name__)
 
 
+class ErrorCode(StrEnum):
+    """The contract's generic error codes (shared/API.md, Conventions).
+
+    Each app names its own codes in an ``ErrorCode`` enum of its ``exceptions`` module; a code
+    is never a bare string literal elsewhere.
+    """
+
+    BAD_REQUEST = "BAD_REQUEST"
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    AUTHENTICATION_REQUIRED = "AUTHENTICATION_REQUIRED"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    CONFLICT = "CONFLICT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    MAINTENANCE = "MAINTENANCE"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    ERROR = "ERROR"
+
+
 class ApplicationError(Exception):
     """A business-rule failure with a contract error code."""
 
     status_code = status.HTTP_400_BAD_REQUEST
-    code = "BAD_REQUEST"
+    code: str = ErrorCode.BAD_REQUEST
     message = "The request could not be processed."
 
     def __init__(
@@ -46,36 +72,36 @@ class ApplicationError(Exception):
 
 class ValidationFailed(ApplicationError):
     status_code = 400
-    code = "VALIDATION_ERROR"
+    code = ErrorCode.VALIDATION_ERROR
     message = "The request is not valid."
 
 
 class NotFound(ApplicationError):
     status_code = 404
-    code = "NOT_FOUND"
+    code = ErrorCode.NOT_FOUND
     message = "Not found."
 
 
 class Forbidden(ApplicationError):
     status_code = 403
-    code = "PERMISSION_DENIED"
+    code = ErrorCode.PERMISSION_DENIED
     message = "You do not have permission to do this."
 
 
 class Conflict(ApplicationError):
     status_code = 409
-    code = "CONFLICT"
+    code = ErrorCode.CONFLICT
     message = "The request conflicts with the current state."
 
 
 class ServiceUnavailable(ApplicationError):
     status_code = 503
-    code = "SERVICE_UNAVAILABLE"
+    code = ErrorCode.SERVICE_UNAVAILABLE
     message = "The service is temporarily unavailable."
 
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict:
-    return {"error": {"code": code, "message": str(message), "details": details or {}}}
+    return {"error": {"code": str(code), "message": str(message), "details": details or {}}}
 
 
 def error_json_response(
@@ -85,17 +111,17 @@ def error_json_response(
     return JsonResponse(error_body(code, message, details), status=status_code)
 
 
-_DRF_CODES: dict[type[Exception], str] = {
-    drf_exceptions.ParseError: "VALIDATION_ERROR",
-    drf_exceptions.ValidationError: "VALIDATION_ERROR",
-    drf_exceptions.NotAuthenticated: "AUTHENTICATION_REQUIRED",
-    drf_exceptions.AuthenticationFailed: "AUTHENTICATION_REQUIRED",
-    drf_exceptions.PermissionDenied: "PERMISSION_DENIED",
-    drf_exceptions.NotFound: "NOT_FOUND",
-    drf_exceptions.MethodNotAllowed: "METHOD_NOT_ALLOWED",
-    drf_exceptions.NotAcceptable: "NOT_ACCEPTABLE",
-    drf_exceptions.UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
-    drf_exceptions.Throttled: "RATE_LIMITED",
+_DRF_CODES: dict[type[Exception], ErrorCode] = {
+    drf_exceptions.ParseError: ErrorCode.VALIDATION_ERROR,
+    drf_exceptions.ValidationError: ErrorCode.VALIDATION_ERROR,
+    drf_exceptions.NotAuthenticated: ErrorCode.AUTHENTICATION_REQUIRED,
+    drf_exceptions.AuthenticationFailed: ErrorCode.AUTHENTICATION_REQUIRED,
+    drf_exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
+    drf_exceptions.NotFound: ErrorCode.NOT_FOUND,
+    drf_exceptions.MethodNotAllowed: ErrorCode.METHOD_NOT_ALLOWED,
+    drf_exceptions.NotAcceptable: ErrorCode.NOT_ACCEPTABLE,
+    drf_exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    drf_exceptions.Throttled: ErrorCode.RATE_LIMITED,
 }
 
 
@@ -130,13 +156,14 @@ def _code_for_drf(exc: drf_exceptions.APIException) -> str:
     if explicit:
         return explicit
     code = next(
-        (code for exc_type, code in _DRF_CODES.items() if isinstance(exc, exc_type)), "ERROR"
+        (code for exc_type, code in _DRF_CODES.items() if isinstance(exc, exc_type)),
+        ErrorCode.ERROR,
     )
     # simplejwt's "token_not_valid" means a bad or expired token, not a missing login.
     if isinstance(exc, drf_exceptions.AuthenticationFailed):
         codes = exc.get_codes()
         if codes == "token_not_valid" or (isinstance(codes, dict) and "code" in codes):
-            code = "INVALID_TOKEN"
+            code = ErrorCode.INVALID_TOKEN
     return code
 
 
@@ -150,12 +177,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("PAYLOAD_TOO_LARGE", "The request body is too large."),
+            error_body(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, SuspiciousOperation):
         return Response(
-            error_body("VALIDATION_ERROR", "The request is not valid."),
+            error_body(ErrorCode.VALIDATION_ERROR, "The request is not valid."),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):

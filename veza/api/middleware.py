@@ -9,19 +9,19 @@ import logging
 
 from django.conf import settings
 
-from veza.api.exceptions import error_json_response
+from veza.api.exceptions import ErrorCode, error_json_response
 
 logger = logging.getLogger("veza.api")
 
 API_PREFIX = "/api/"
 
 _STATUS_CODES = {
-    400: ("VALIDATION_ERROR", "The request is not valid."),
-    403: ("PERMISSION_DENIED", "You do not have permission to do this."),
-    404: ("NOT_FOUND", "Not found."),
-    405: ("METHOD_NOT_ALLOWED", "Method not allowed."),
-    413: ("PAYLOAD_TOO_LARGE", "The request body is too large."),
-    500: ("INTERNAL_ERROR", "An internal error occurred."),
+    400: (ErrorCode.VALIDATION_ERROR, "The request is not valid."),
+    403: (ErrorCode.PERMISSION_DENIED, "You do not have permission to do this."),
+    404: (ErrorCode.NOT_FOUND, "Not found."),
+    405: (ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed."),
+    413: (ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large."),
+    500: (ErrorCode.INTERNAL_ERROR, "An internal error occurred."),
 }
 
 
@@ -30,7 +30,7 @@ def is_api_path(path: str) -> bool:
 
 
 def envelope_for_status(status_code: int):
-    code, message = _STATUS_CODES.get(status_code, ("ERROR", "The request failed."))
+    code, message = _STATUS_CODES.get(status_code, (ErrorCode.ERROR, "The request failed."))
     return error_json_response(status_code, code, message)
 
 
