@@ -476,7 +476,9 @@ class PlaylistTracksApi(APIView):
         playlist = selectors.playlist_access(
             playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
         )
-        entries = selectors.playlist_entries(playlist=playlist, user=request.user)
+        entries = selectors.playlist_entries(
+            playlist=playlist, user=request.user, share_token=_share_token(request)
+        )
         return paginated_response(
             view=self,
             request=request,

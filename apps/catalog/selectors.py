@@ -145,9 +145,14 @@ def discover_tracks(*, now=None) -> QuerySet[Track]:
 
 
 def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
+    """The caller's saved tracks that they may still open right now, without any share link.
+
+    A library entry remembers no share token: a private track saved through a link (even one
+    still valid) is not listed, and neither is a saved track its owner made private later.
+    """
     return (
         LibraryEntry.objects.filter(user=user)
-        .filter(track__moderation_status=ModerationStatus.ACTIVE)
+        .filter(tracks_visible_q(user=user, prefix="track__"))
         .select_related("track", "track__owner", "track__owner__profile")
         .order_by("-created_at", "-id")
     )
@@ -160,13 +165,62 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _share_token(token: str | None) -> ShareToken | None:
+def share_token_find(token: str | None) -> ShareToken | None:
+    """The valid (not revoked, not expired) share behind a raw token, or ``None``."""
     if not token or len(token) > 128:
         return None
-    share = ShareToken.objects.filter(token_hash=token_hash(token)).first()
+    share = (
+        ShareToken.objects.select_related("playlist").filter(token_hash=token_hash(token)).first()
+    )
     if share is None or not share.is_valid(timezone.now()):
         return None
     return share
+
+
+def _share_grant_q(share: ShareToken, prefix: str) -> Q:
+    """What a share unlocks beyond what anyone may open: no more than its creator could grant.
+
+    - a track share: that one track;
+    - a playlist share: the tracks of that playlist that the playlist's owner owns. Someone
+      else's track in the playlist opens only while it is public or unlisted (then no share is
+      needed): a playlist owner cannot hand out other people's private tracks.
+    """
+    if share.track_id is not None:
+        return Q(**{f"{prefix}pk": share.track_id})
+    in_playlist = PlaylistEntry.objects.filter(playlist_id=share.playlist_id).values("track_id")
+    return Q(**{f"{prefix}owner_id": share.playlist.owner_id, f"{prefix}pk__in": in_playlist})
+
+
+def tracks_visible_q(*, user, share: ShareToken | None = None, prefix: str = "") -> Q:
+    """THE rule for which tracks a caller may open right now (detail, media, plays, lists).
+
+    - taken down: nobody (staff work in the admin);
+    - staff: everything else; the owner: all their own tracks;
+    - anyone else: ready and active tracks that are public or unlisted, plus what ``share``
+      grants (:func:`_share_grant_q`).
+
+    ``prefix`` applies the rule through a relation (``"track__"`` for playlist and library
+    entries). :func:`track_access` answers the same question for one row (and says 404 or 403).
+    """
+    alive = ~Q(**{f"{prefix}moderation_status": ModerationStatus.TAKEN_DOWN})
+    authenticated = bool(user is not None and user.is_authenticated)
+    if authenticated and user.is_staff:
+        return alive
+    opened = Q(**{f"{prefix}visibility__in": [Visibility.PUBLIC, Visibility.UNLISTED]})
+    if share is not None:
+        opened |= _share_grant_q(share, prefix)
+    visible = (
+        Q(
+            **{
+                f"{prefix}status": ProcessingStatus.READY,
+                f"{prefix}moderation_status": ModerationStatus.ACTIVE,
+            }
+        )
+        & opened
+    )
+    if authenticated:
+        visible |= alive & Q(**{f"{prefix}owner_id": user.pk})
+    return visible
 
 
 @dataclass(frozen=True)
@@ -196,8 +250,9 @@ def track_access(
 
     - taken down: 404 for everyone (staff work in the admin);
     - not ready yet, or hidden by a moderator: only the owner and staff;
-    - private: owner, staff or a valid share token (of the track, or of a playlist holding it),
-      else 403 PERMISSION_DENIED;
+    - private: owner, staff or a valid share token that grants it (:func:`tracks_visible_q`:
+      the track's own share, or a share of a playlist of the track's owner holding it), else
+      403 PERMISSION_DENIED;
     - public and unlisted: anyone.
 
     ``for_media`` (stream, download, HLS) reads the row through ``media_cache``.
@@ -221,15 +276,12 @@ def track_access(
     if track.visibility == Visibility.PRIVATE:
         if privileged:
             return TrackAccess(track=track, is_public=False)
-        share = _share_token(share_token)
-        if share is not None and (
-            share.track_id == track.pk
-            or (
-                share.playlist_id is not None
-                and PlaylistEntry.objects.filter(
-                    playlist_id=share.playlist_id, track_id=track.pk
-                ).exists()
-            )
+        share = share_token_find(share_token)
+        if (
+            share is not None
+            and Track.objects.filter(pk=track.pk)
+            .filter(tracks_visible_q(user=user, share=share))
+            .exists()
         ):
             return TrackAccess(track=track, is_public=False, via_share=True)
         raise Forbidden()
@@ -283,22 +335,27 @@ def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Pla
         raise NotFound() from None
     if playlist.visibility != Visibility.PRIVATE or _is_owner_or_staff(user, playlist.owner_id):
         return playlist
-    share = _share_token(share_token)
+    share = share_token_find(share_token)
     if share is not None and share.playlist_id == playlist.pk:
         return playlist
     raise Forbidden()
 
 
-def playlist_entries(*, playlist: Playlist, user) -> QuerySet[PlaylistEntry]:
-    """Entries in order; tracks the caller could not play are left out (except for the owner)."""
-    qs = PlaylistEntry.objects.filter(playlist=playlist).select_related(
-        "track", "track__owner", "track__owner__profile"
+def playlist_entries(
+    *, playlist: Playlist, user, share_token: str | None = None
+) -> QuerySet[PlaylistEntry]:
+    """Entries in order, keeping only the tracks the caller may open right now.
+
+    The same rule as :func:`track_access` (:func:`tracks_visible_q`), for the playlist's owner
+    too: a track someone else made private after it was added is left out for everyone but
+    its own owner and staff. A share of this playlist counts; a share of another one does not.
+    """
+    share = share_token_find(share_token)
+    if share is not None and share.playlist_id != playlist.pk:
+        share = None
+    return (
+        PlaylistEntry.objects.filter(playlist=playlist)
+        .filter(tracks_visible_q(user=user, share=share, prefix="track__"))
+        .select_related("track", "track__owner", "track__owner__profile")
+        .order_by("position")
     )
-    if not _is_owner_or_staff(user, playlist.owner_id):
-        qs = qs.filter(
-            track__status=ProcessingStatus.READY,
-            track__moderation_status=ModerationStatus.ACTIVE,
-        )
-    else:
-        qs = qs.exclude(track__moderation_status=ModerationStatus.TAKEN_DOWN)
-    return qs.order_by("position")
