@@ -128,12 +128,14 @@ def feed_tracks(*, user: User) -> QuerySet[Track]:
 
 
 def discover_tracks(*, now=None) -> QuerySet[Track]:
-    """Trending: plays in the last week, then all-time plays."""
+    """Trending: counted plays in the last week, then all-time plays."""
     now = now or timezone.now()
     from apps.streaming.models import PlayEvent
 
     recent = (
-        PlayEvent.objects.filter(track=OuterRef("pk"), created_at__gte=now - TRENDING_WINDOW)
+        PlayEvent.objects.filter(
+            track=OuterRef("pk"), counted=True, created_at__gte=now - TRENDING_WINDOW
+        )
         .order_by()
         .values("track")
         .annotate(n=Count("id"))
