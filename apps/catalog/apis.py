@@ -38,6 +38,7 @@ from apps.catalog.serializers import (
 from apps.catalog.uploads import upload_limit_enforce
 from veza.api.exceptions import Forbidden, NotFound
 from veza.api.pagination import CursorPagination, PageNumberPagination, paginated_response
+from veza.api.schema import ErrorEnvelopeSerializer
 
 SHARE_TOKEN_PARAM = OpenApiParameter(
     "share_token", str, description="A share token that unlocks this private item."
@@ -102,8 +103,20 @@ class TrackListCreateApi(APIView):
     @extend_schema(
         tags=["tracks"],
         request={"multipart/form-data": TrackUploadInputSerializer},
-        responses={201: TrackOutputSerializer},
+        responses={
+            201: TrackOutputSerializer,
+            411: OpenApiResponse(
+                response=ErrorEnvelopeSerializer,
+                description="LENGTH_REQUIRED: a chunked body on a server that does not "
+                "de-chunk it (gunicorn does; send Content-Length otherwise).",
+            ),
+        },
         summary="Upload a track (content-creator roles); processed in the background",
+        description=(
+            "A chunked body (Transfer-Encoding: chunked, no Content-Length) is accepted up to "
+            "the size limit (413 PAYLOAD_TOO_LARGE past it). The file is judged by its bytes, "
+            "never its name: 415 UNSUPPORTED_MEDIA_TYPE says in words what was wrong."
+        ),
     )
     def post(self, request):
         data = TrackUploadInputSerializer(data=request.data)
