@@ -306,11 +306,18 @@ def track_owned(*, track_id, user) -> Track:
 # --- Playlists ----------------------------------------------------------------------------
 
 
-def public_playlists() -> QuerySet[Playlist]:
+def _track_count(*, user, share: ShareToken | None = None) -> Count:
+    """A playlist's ``track_count``: the entries the caller may open (:func:`tracks_visible_q`)."""
+    return Count(
+        "entries", filter=tracks_visible_q(user=user, share=share, prefix="entries__track__")
+    )
+
+
+def public_playlists(*, user=None) -> QuerySet[Playlist]:
     return (
         Playlist.objects.select_related("owner", "owner__profile")
         .filter(visibility=Visibility.PUBLIC)
-        .annotate(track_count=Count("entries"))
+        .annotate(track_count=_track_count(user=user))
     )
 
 
@@ -319,26 +326,34 @@ def playlist_list(*, user, mine: bool = False, ordering: str | None = None) -> Q
         qs = (
             Playlist.objects.select_related("owner", "owner__profile")
             .filter(owner=user)
-            .annotate(track_count=Count("entries"))
+            .annotate(track_count=_track_count(user=user))
         )
     else:
-        qs = public_playlists()
+        qs = public_playlists(user=user)
     return qs.order_by(*ordering_resolve(ordering, PLAYLIST_ORDERINGS))
 
 
 def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+    """A playlist the caller may read: public or unlisted, their own (or staff), or private
+    with a valid share of this very playlist; else 403 (404 when there is none)."""
+    try:
+        playlist_id = UUID(str(playlist_id))
+    except ValueError:
+        raise NotFound() from None
+    share = share_token_find(share_token) if share_token else None
+    if share is not None and share.playlist_id != playlist_id:
+        share = None
     try:
         playlist = (
             Playlist.objects.select_related("owner", "owner__profile")
-            .annotate(track_count=Count("entries"))
+            .annotate(track_count=_track_count(user=user, share=share))
             .get(pk=playlist_id)
         )
-    except (Playlist.DoesNotExist, ValueError):
+    except Playlist.DoesNotExist:
         raise NotFound() from None
     if playlist.visibility != Visibility.PRIVATE or _is_owner_or_staff(user, playlist.owner_id):
         return playlist
-    share = share_token_find(share_token)
-    if share is not None and share.playlist_id == playlist.pk:
+    if share is not None:
         return playlist
     raise Forbidden()
 

@@ -234,3 +234,27 @@ def test_shared_playlist_listing_query_count_is_constant(
     with django_assert_num_queries(5):  # share + playlist, share again, count, page
         response = api_client.get(f"/api/v1/playlists/{playlist.pk}/tracks", {"share_token": token})
     assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_a_playlists_track_count_counts_only_what_the_caller_may_open(api_client, make_private):
+    playlist = PlaylistFactory()
+    others = TrackFactory()
+    own_private = TrackFactory(owner=playlist.owner, visibility="private")
+    for position, track in enumerate((others, own_private, TrackFactory())):
+        PlaylistEntry.objects.create(playlist=playlist, track=track, position=position)
+    make_private(others)
+    token = _share_playlist(playlist)
+    detail = f"/api/v1/playlists/{playlist.pk}"
+
+    counts = {
+        "anonymous": api_client.get(detail).json()["track_count"],
+        "shared": api_client.get(detail, {"share_token": token}).json()["track_count"],
+        "owner": bearer_client(playlist.owner).get(detail).json()["track_count"],
+        "listed": api_client.get("/api/v1/playlists").json()["results"][0]["track_count"],
+        "mine": bearer_client(playlist.owner)
+        .get("/api/v1/playlists", {"mine": "true"})
+        .json()["results"][0]["track_count"],
+    }
+
+    assert counts == {"anonymous": 1, "shared": 2, "owner": 2, "listed": 1, "mine": 2}
