@@ -342,7 +342,7 @@ class LibraryTrackApi(APIView):
         access = selectors.track_access(
             track_id=track_id, user=request.user, share_token=_share_token(request)
         )
-        services.library_add(user=request.user, track=access.track)
+        services.library_add(user=request.user, track=access.track, share=access.share)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

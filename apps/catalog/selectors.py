@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -147,14 +147,16 @@ def discover_tracks(*, now=None) -> QuerySet[Track]:
 
 
 def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
-    """The caller's saved tracks that they may still open right now, without any share link.
+    """The caller's saved tracks that they may still open right now.
 
-    A library entry remembers no share token: a private track saved through a link (even one
-    still valid) is not listed, and neither is a saved track its owner made private later.
+    A private track saved through a link stays listed while that link (kept on the entry)
+    still grants it; revoked, expired, or no longer granting (the track went private in a
+    shared playlist of someone else), it is left out. So is a saved track its owner made
+    private later. The rows stay: the track is back if access comes back.
     """
     return (
         LibraryEntry.objects.filter(user=user)
-        .filter(tracks_visible_q(user=user, prefix="track__"))
+        .filter(tracks_visible_q(user=user, prefix="track__", share_field="share_id"))
         .select_related("track", "track__owner", "track__owner__profile")
         .order_by("-created_at", "-id")
     )
@@ -171,35 +173,47 @@ def share_token_find(token: str | None) -> ShareToken | None:
     """The valid (not revoked, not expired) share behind a raw token, or ``None``."""
     if not token or len(token) > 128:
         return None
-    share = (
-        ShareToken.objects.select_related("playlist").filter(token_hash=token_hash(token)).first()
-    )
+    share = ShareToken.objects.filter(token_hash=token_hash(token)).first()
     if share is None or not share.is_valid(timezone.now()):
         return None
     return share
 
 
-def _share_grant_q(share: ShareToken, prefix: str) -> Q:
-    """What a share unlocks beyond what anyone may open: no more than its creator could grant.
+def _share_grant(share_ref, prefix: str) -> Exists:
+    """What a valid share unlocks beyond what anyone may open: no more than its creator could
+    grant.
 
     - a track share: that one track;
     - a playlist share: the tracks of that playlist that the playlist's owner owns. Someone
       else's track in the playlist opens only while it is public or unlisted (then no share is
       needed): a playlist owner cannot hand out other people's private tracks.
+
+    ``share_ref`` is a share's id, or an ``OuterRef`` to a row's share column (library entries).
     """
-    if share.track_id is not None:
-        return Q(**{f"{prefix}pk": share.track_id})
-    in_playlist = PlaylistEntry.objects.filter(playlist_id=share.playlist_id).values("track_id")
-    return Q(**{f"{prefix}owner_id": share.playlist.owner_id, f"{prefix}pk__in": in_playlist})
+    now = timezone.now()
+    return Exists(
+        ShareToken.objects.filter(pk=share_ref, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(
+            Q(track_id=OuterRef(f"{prefix}pk"))
+            | Q(
+                playlist__owner_id=OuterRef(f"{prefix}owner_id"),
+                playlist__entries__track_id=OuterRef(f"{prefix}pk"),
+            )
+        )
+    )
 
 
-def tracks_visible_q(*, user, share: ShareToken | None = None, prefix: str = "") -> Q:
+def tracks_visible_q(
+    *, user, share: ShareToken | None = None, prefix: str = "", share_field: str | None = None
+) -> Q:
     """THE rule for which tracks a caller may open right now (detail, media, plays, lists).
 
     - taken down: nobody (staff work in the admin);
     - staff: everything else; the owner: all their own tracks;
-    - anyone else: ready and active tracks that are public or unlisted, plus what ``share``
-      grants (:func:`_share_grant_q`).
+    - anyone else: ready and active tracks that are public or unlisted, plus what a valid
+      share grants (:func:`_share_grant`): ``share`` (the caller's link), or the share kept in
+      each row's ``share_field`` (a library entry's link).
 
     ``prefix`` applies the rule through a relation (``"track__"`` for playlist and library
     entries). :func:`track_access` answers the same question for one row (and says 404 or 403).
@@ -210,7 +224,9 @@ def tracks_visible_q(*, user, share: ShareToken | None = None, prefix: str = "")
         return alive
     opened = Q(**{f"{prefix}visibility__in": [Visibility.PUBLIC, Visibility.UNLISTED]})
     if share is not None:
-        opened |= _share_grant_q(share, prefix)
+        opened |= Q(_share_grant(share.pk, prefix))
+    if share_field is not None:
+        opened |= Q(_share_grant(OuterRef(share_field), prefix))
     visible = (
         Q(
             **{
@@ -231,7 +247,11 @@ class TrackAccess:
 
     track: Track
     is_public: bool
-    via_share: bool = False
+    share: ShareToken | None = None  # the link that granted it, when nothing else did
+
+    @property
+    def via_share(self) -> bool:
+        return self.share is not None
 
 
 def _is_owner_or_staff(user, owner_id) -> bool:
@@ -285,7 +305,7 @@ def track_access(
             .filter(tracks_visible_q(user=user, share=share))
             .exists()
         ):
-            return TrackAccess(track=track, is_public=False, via_share=True)
+            return TrackAccess(track=track, is_public=False, share=share)
         raise Forbidden()
     return TrackAccess(track=track, is_public=track.visibility == Visibility.PUBLIC)
 

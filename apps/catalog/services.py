@@ -427,8 +427,14 @@ def follow_delete(*, follower, followee) -> bool:
     return bool(deleted)
 
 
-def library_add(*, user, track: Track) -> bool:
-    _, created = LibraryEntry.objects.get_or_create(user=user, track=track)
+def library_add(*, user, track: Track, share: ShareToken | None = None) -> bool:
+    """Save ``track``; ``share`` is the link it was opened through, if only a link opened it
+    (the library lists it while that link still grants it)."""
+    entry, created = LibraryEntry.objects.get_or_create(
+        user=user, track=track, defaults={"share": share}
+    )
+    if not created and share is not None and entry.share_id != share.pk:
+        LibraryEntry.objects.filter(pk=entry.pk).update(share=share)
     return created
 
 

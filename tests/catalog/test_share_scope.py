@@ -3,12 +3,13 @@ may open right now (shared/API.md, Catalog and streaming: "the token lets anyone
 one track"; playlists are "shared by token like tracks")."""
 
 import itertools
+import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from apps.catalog import selectors
-from apps.catalog.models import LibraryEntry, PlaylistEntry, Track
+from apps.catalog.models import LibraryEntry, PlaylistEntry, ShareToken, Track
 from apps.streaming.models import PlayEvent
 from tests.accounts.factories import UserFactory
 from tests.catalog.fixtures import CreatorFactory, PlaylistFactory, TrackFactory
@@ -258,3 +259,96 @@ def test_a_playlists_track_count_counts_only_what_the_caller_may_open(api_client
     }
 
     assert counts == {"anonymous": 1, "shared": 2, "owner": 2, "listed": 1, "mine": 2}
+
+
+@pytest.mark.django_db
+def test_library_lists_a_track_saved_through_a_valid_link_until_the_link_stops_granting_it(
+    django_capture_on_commit_callbacks, make_private
+):
+    fan = UserFactory(is_verified=True)
+    fan_client = bearer_client(fan)
+    secret = TrackFactory(title="secret", visibility="private")
+    created = bearer_client(secret.owner).post(
+        f"/api/v1/tracks/{secret.pk}/share", {}, format="json"
+    )
+    token = created.json()["token"]
+    curator = CreatorFactory()
+    playlist = PlaylistFactory(owner=curator)
+    own = TrackFactory(title="curated own", owner=curator, visibility="private")
+    borrowed = TrackFactory(title="curated borrowed")
+    for position, track in enumerate((own, borrowed)):
+        PlaylistEntry.objects.create(playlist=playlist, track=track, position=position)
+    playlist_token = _share_playlist(playlist)
+    for track, link in ((secret, token), (own, playlist_token), (borrowed, playlist_token)):
+        saved = fan_client.put(f"/api/v1/library/tracks/{track.pk}?share_token={link}")
+        assert saved.status_code == 204
+    assert str(LibraryEntry.objects.get(user=fan, track=secret).share_id) == created.json()["id"]
+    assert LibraryEntry.objects.get(user=fan, track=borrowed).share_id is None  # public
+
+    listed = _listed_ids(fan_client.get("/api/v1/library"))
+
+    assert listed == [str(borrowed.pk), str(own.pk), str(secret.pk)]
+    make_private(borrowed)  # the curator's link never granted it: gone
+    with django_capture_on_commit_callbacks(execute=True):
+        bearer_client(secret.owner).delete(f"/api/v1/shares/{created.json()['id']}")
+    assert _listed_ids(fan_client.get("/api/v1/library")) == [str(own.pk)]
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+@pytest.mark.django_db
+def test_library_query_count_is_constant_with_entries_saved_through_links(
+    django_assert_num_queries, rows
+):
+    fan = UserFactory(is_verified=True)
+    for _ in range(rows):
+        track = TrackFactory(owner=CreatorFactory(), visibility="private")
+        share = ShareToken.objects.create(
+            token_hash=uuid.uuid4().hex, track=track, created_by=track.owner
+        )
+        LibraryEntry.objects.create(user=fan, track=track, share=share)
+    client = bearer_client(fan)
+    with django_assert_num_queries(3):  # user + count + page
+        assert len(client.get("/api/v1/library").json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_the_access_check_and_the_list_rule_agree_on_what_each_kind_of_share_grants():
+    owner, curator = CreatorFactory(), CreatorFactory()
+    theirs_playlist = PlaylistFactory(owner=curator)
+    own_playlist = PlaylistFactory(owner=owner)
+
+    def share(**target):
+        token = uuid.uuid4().hex
+        created_by = (target.get("playlist") or target.get("track")).owner
+        ShareToken.objects.create(
+            token_hash=selectors.token_hash(token), created_by=created_by, **target
+        )
+        return token
+
+    for position, visibility in enumerate(("public", "unlisted", "private")):
+        track = TrackFactory(owner=owner, visibility=visibility)
+        for playlist in (theirs_playlist, own_playlist):
+            PlaylistEntry.objects.create(playlist=playlist, track=track, position=position)
+        tokens = {
+            "track": share(track=track),
+            "own playlist": share(playlist=own_playlist),
+            "someone else's playlist": share(playlist=theirs_playlist),
+            "other track": share(track=TrackFactory(owner=owner, visibility="private")),
+        }
+        for name, token in tokens.items():
+            try:
+                selectors.track_access(track_id=track.pk, user=AnonymousUser(), share_token=token)
+                allowed = True
+            except ApplicationError:
+                allowed = False
+            listed = (
+                Track.objects.filter(pk=track.pk)
+                .filter(
+                    selectors.tracks_visible_q(
+                        user=AnonymousUser(), share=selectors.share_token_find(token)
+                    )
+                )
+                .exists()
+            )
+            expected = visibility != "private" or name in ("track", "own playlist")
+            assert (allowed, listed) == (expected, expected), (visibility, name)
