@@ -121,14 +121,14 @@ def audio_probe(source) -> AudioInfo:
         format_name = container.format.name
         if format_name not in AUDIO_CONTAINERS:
             raise NotAudio(detail=f"container {format_name!r} is not an accepted audio format")
-        audio_streams = container.streams.audio
-        if not audio_streams:
-            raise NotAudio(detail="no audio stream")
         if container.streams.video and any(
             not (s.disposition & av.stream.Disposition.attached_pic)
             for s in container.streams.video
         ):
             raise NotAudio(VIDEO_MESSAGE, detail="video stream present")
+        audio_streams = container.streams.audio
+        if not audio_streams:
+            raise NotAudio(detail="no audio stream")
         stream = audio_streams[0]
         duration = None
         if container.duration is not None:

@@ -1,7 +1,9 @@
 """POST /api/v1/tracks: creators only, bytes sniffed, size capped, processed by Celery."""
 
+import io
 import os
 
+import av
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -195,6 +197,40 @@ def test_a_refusal_names_the_accepted_formats_exactly():
             },
         }
     }
+
+
+def _tiny_video() -> bytes:
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for pts in range(5):
+            frame = av.VideoFrame(64, 48, "yuv420p")
+            frame.pts = pts
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_video_is_refused_with_a_sentence_that_says_so(media_root):
+    creator = CreatorFactory()
+    upload = SimpleUploadedFile("clip.m4a", _tiny_video(), content_type="audio/mp4")
+
+    response = bearer_client(creator).post(URL, {"file": upload, "title": "Clip"})
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "error": {
+            "code": "UNSUPPORTED_MEDIA_TYPE",
+            "message": "The file is a video; upload the audio alone.",
+            "details": {"file": ["The file is a video; upload the audio alone."]},
+        }
+    }
+    assert Track.objects.count() == 0
+    assert _stored_files(media_root) == []
 
 
 @pytest.mark.django_db
