@@ -349,6 +349,10 @@ STREAM_ACCEL_REDIRECT = env.str("STREAM_ACCEL_REDIRECT", default="")
 # Request header a trusted proxy fills with the client's ISO country (e.g. "CF-IPCountry").
 # Empty: plays record no country (a client-supplied header is never trusted).
 PLAYS_COUNTRY_HEADER = env.str("PLAYS_COUNTRY_HEADER", default="")
+# A listener's plays of one track count once per window: the track's length, at least this many
+# seconds (README "Security model", play counts). Anonymous plays are also rate limited per IP
+# (RATE_LIMITS["plays_anonymous_ip"], below).
+PLAYS_DEDUP_MIN_SECONDS = env.int("PLAYS_DEDUP_MIN_SECONDS", default=30)
 # HLS renditions (AAC bitrates in kbit/s) and segment length in seconds.
 HLS_BITRATES = env.list("HLS_BITRATES", cast=int, default=[64, 128])
 HLS_SEGMENT_SECONDS = env.int("HLS_SEGMENT_SECONDS", default=6)
@@ -410,6 +414,8 @@ RATE_LIMITS = {
     "register_ip": "10/h",
     "password_reset_ip": "10/h",
     "verify_resend_ip": "10/h",
+    # Anonymous POST /tracks/{id}/plays per client IP (IPv6: per /64).
+    "plays_anonymous_ip": "120/h",
 }
 
 # OAuth sign-in providers, JSON: {"google": {"client_id": ..., "client_secret": ...},

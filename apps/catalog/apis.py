@@ -39,6 +39,7 @@ from apps.catalog.uploads import upload_limit_enforce
 from veza.api.exceptions import Forbidden, NotFound
 from veza.api.pagination import CursorPagination, PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
+from veza.api.schema import ErrorEnvelopeSerializer
 
 SHARE_TOKEN_PARAM = OpenApiParameter(
     "share_token", str, description="A share token that unlocks this private item."
@@ -103,8 +104,20 @@ class TrackListCreateApi(APIView):
     @extend_schema(
         tags=["tracks"],
         request={"multipart/form-data": TrackUploadInputSerializer},
-        responses={201: TrackOutputSerializer},
+        responses={
+            201: TrackOutputSerializer,
+            411: OpenApiResponse(
+                response=ErrorEnvelopeSerializer,
+                description="LENGTH_REQUIRED: a chunked body on a server that does not "
+                "de-chunk it (gunicorn does; send Content-Length otherwise).",
+            ),
+        },
         summary="Upload a track (content-creator roles); processed in the background",
+        description=(
+            "A chunked body (Transfer-Encoding: chunked, no Content-Length) is accepted up to "
+            "the size limit (413 PAYLOAD_TOO_LARGE past it). The file is judged by its bytes, "
+            "never its name: 415 UNSUPPORTED_MEDIA_TYPE says in words what was wrong."
+        ),
     )
     def post(self, request):
         data = TrackUploadInputSerializer(data=request.data)
@@ -330,7 +343,7 @@ class LibraryTrackApi(APIView):
         access = selectors.track_access(
             track_id=track_id, user=request.user, share_token=_share_token(request)
         )
-        services.library_add(user=request.user, track=access.track)
+        services.library_add(user=request.user, track=access.track, share=access.share)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -477,7 +490,9 @@ class PlaylistTracksApi(APIView):
         playlist = selectors.playlist_access(
             playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
         )
-        entries = selectors.playlist_entries(playlist=playlist, user=request.user)
+        entries = selectors.playlist_entries(
+            playlist=playlist, user=request.user, share_token=_share_token(request)
+        )
         return paginated_response(
             view=self,
             request=request,

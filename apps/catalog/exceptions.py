@@ -25,3 +25,11 @@ class RangeNotSatisfiable(ApplicationError):
     status_code = 416
     code = "RANGE_NOT_SATISFIABLE"
     message = "The requested range is not satisfiable."
+
+
+class LengthRequired(ApplicationError):
+    status_code = 411
+    code = "LENGTH_REQUIRED"
+    message = (
+        "Send the upload with a Content-Length header: this server cannot read a chunked body."
+    )

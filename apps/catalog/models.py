@@ -190,12 +190,19 @@ class Follow(models.Model):
 
 
 class LibraryEntry(models.Model):
-    """A track a listener saved to their library."""
+    """A track a listener saved to their library.
+
+    ``share`` is the link the track was opened through when it was saved (a private track of
+    someone else): the library lists it only while that link still grants it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library"
     )
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="saved_by")
+    share = models.ForeignKey(
+        "ShareToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -128,12 +128,14 @@ def feed_tracks(*, user: User) -> QuerySet[Track]:
 
 
 def discover_tracks(*, now=None) -> QuerySet[Track]:
-    """Trending: plays in the last week, then all-time plays."""
+    """Trending: counted plays in the last week, then all-time plays."""
     now = now or timezone.now()
     from apps.streaming.models import PlayEvent
 
     recent = (
-        PlayEvent.objects.filter(track=OuterRef("pk"), created_at__gte=now - TRENDING_WINDOW)
+        PlayEvent.objects.filter(
+            track=OuterRef("pk"), counted=True, created_at__gte=now - TRENDING_WINDOW
+        )
         .order_by()
         .values("track")
         .annotate(n=Count("id"))
@@ -145,9 +147,16 @@ def discover_tracks(*, now=None) -> QuerySet[Track]:
 
 
 def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
+    """The caller's saved tracks that they may still open right now.
+
+    A private track saved through a link stays listed while that link (kept on the entry)
+    still grants it; revoked, expired, or no longer granting (the track went private in a
+    shared playlist of someone else), it is left out. So is a saved track its owner made
+    private later. The rows stay: the track is back if access comes back.
+    """
     return (
         LibraryEntry.objects.filter(user=user)
-        .filter(track__moderation_status=ModerationStatus.ACTIVE)
+        .filter(tracks_visible_q(user=user, prefix="track__", share_field="share_id"))
         .select_related("track", "track__owner", "track__owner__profile")
         .order_by("-created_at", "-id")
     )
@@ -160,7 +169,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _share_token(token: str | None) -> ShareToken | None:
+def share_token_find(token: str | None) -> ShareToken | None:
+    """The valid (not revoked, not expired) share behind a raw token, or ``None``."""
     if not token or len(token) > 128:
         return None
     share = ShareToken.objects.filter(token_hash=token_hash(token)).first()
@@ -169,13 +179,79 @@ def _share_token(token: str | None) -> ShareToken | None:
     return share
 
 
+def _share_grant(share_ref, prefix: str) -> Exists:
+    """What a valid share unlocks beyond what anyone may open: no more than its creator could
+    grant.
+
+    - a track share: that one track;
+    - a playlist share: the tracks of that playlist that the playlist's owner owns. Someone
+      else's track in the playlist opens only while it is public or unlisted (then no share is
+      needed): a playlist owner cannot hand out other people's private tracks.
+
+    ``share_ref`` is a share's id, or an ``OuterRef`` to a row's share column (library entries).
+    """
+    now = timezone.now()
+    return Exists(
+        ShareToken.objects.filter(pk=share_ref, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(
+            Q(track_id=OuterRef(f"{prefix}pk"))
+            | Q(
+                playlist__owner_id=OuterRef(f"{prefix}owner_id"),
+                playlist__entries__track_id=OuterRef(f"{prefix}pk"),
+            )
+        )
+    )
+
+
+def tracks_visible_q(
+    *, user, share: ShareToken | None = None, prefix: str = "", share_field: str | None = None
+) -> Q:
+    """THE rule for which tracks a caller may open right now (detail, media, plays, lists).
+
+    - taken down: nobody (staff work in the admin);
+    - staff: everything else; the owner: all their own tracks;
+    - anyone else: ready and active tracks that are public or unlisted, plus what a valid
+      share grants (:func:`_share_grant`): ``share`` (the caller's link), or the share kept in
+      each row's ``share_field`` (a library entry's link).
+
+    ``prefix`` applies the rule through a relation (``"track__"`` for playlist and library
+    entries). :func:`track_access` answers the same question for one row (and says 404 or 403).
+    """
+    alive = ~Q(**{f"{prefix}moderation_status": ModerationStatus.TAKEN_DOWN})
+    authenticated = bool(user is not None and user.is_authenticated)
+    if authenticated and user.is_staff:
+        return alive
+    opened = Q(**{f"{prefix}visibility__in": [Visibility.PUBLIC, Visibility.UNLISTED]})
+    if share is not None:
+        opened |= Q(_share_grant(share.pk, prefix))
+    if share_field is not None:
+        opened |= Q(_share_grant(OuterRef(share_field), prefix))
+    visible = (
+        Q(
+            **{
+                f"{prefix}status": ProcessingStatus.READY,
+                f"{prefix}moderation_status": ModerationStatus.ACTIVE,
+            }
+        )
+        & opened
+    )
+    if authenticated:
+        visible |= alive & Q(**{f"{prefix}owner_id": user.pk})
+    return visible
+
+
 @dataclass(frozen=True)
 class TrackAccess:
     """A track the caller may play, and whether that was granted to anyone (cacheable)."""
 
     track: Track
     is_public: bool
-    via_share: bool = False
+    share: ShareToken | None = None  # the link that granted it, when nothing else did
+
+    @property
+    def via_share(self) -> bool:
+        return self.share is not None
 
 
 def _is_owner_or_staff(user, owner_id) -> bool:
@@ -196,8 +272,9 @@ def track_access(
 
     - taken down: 404 for everyone (staff work in the admin);
     - not ready yet, or hidden by a moderator: only the owner and staff;
-    - private: owner, staff or a valid share token (of the track, or of a playlist holding it),
-      else 403 PERMISSION_DENIED;
+    - private: owner, staff or a valid share token that grants it (:func:`tracks_visible_q`:
+      the track's own share, or a share of a playlist of the track's owner holding it), else
+      403 PERMISSION_DENIED;
     - public and unlisted: anyone.
 
     ``for_media`` (stream, download, HLS) reads the row through ``media_cache``.
@@ -221,17 +298,14 @@ def track_access(
     if track.visibility == Visibility.PRIVATE:
         if privileged:
             return TrackAccess(track=track, is_public=False)
-        share = _share_token(share_token)
-        if share is not None and (
-            share.track_id == track.pk
-            or (
-                share.playlist_id is not None
-                and PlaylistEntry.objects.filter(
-                    playlist_id=share.playlist_id, track_id=track.pk
-                ).exists()
-            )
+        share = share_token_find(share_token)
+        if (
+            share is not None
+            and Track.objects.filter(pk=track.pk)
+            .filter(tracks_visible_q(user=user, share=share))
+            .exists()
         ):
-            return TrackAccess(track=track, is_public=False, via_share=True)
+            return TrackAccess(track=track, is_public=False, share=share)
         raise Forbidden()
     return TrackAccess(track=track, is_public=track.visibility == Visibility.PUBLIC)
 
@@ -252,11 +326,18 @@ def track_owned(*, track_id, user) -> Track:
 # --- Playlists ----------------------------------------------------------------------------
 
 
-def public_playlists() -> QuerySet[Playlist]:
+def _track_count(*, user, share: ShareToken | None = None) -> Count:
+    """A playlist's ``track_count``: the entries the caller may open (:func:`tracks_visible_q`)."""
+    return Count(
+        "entries", filter=tracks_visible_q(user=user, share=share, prefix="entries__track__")
+    )
+
+
+def public_playlists(*, user=None) -> QuerySet[Playlist]:
     return (
         Playlist.objects.select_related("owner", "owner__profile")
         .filter(visibility=Visibility.PUBLIC)
-        .annotate(track_count=Count("entries"))
+        .annotate(track_count=_track_count(user=user))
     )
 
 
@@ -265,40 +346,53 @@ def playlist_list(*, user, mine: bool = False, ordering: str | None = None) -> Q
         qs = (
             Playlist.objects.select_related("owner", "owner__profile")
             .filter(owner=user)
-            .annotate(track_count=Count("entries"))
+            .annotate(track_count=_track_count(user=user))
         )
     else:
-        qs = public_playlists()
+        qs = public_playlists(user=user)
     return qs.order_by(*ordering_resolve(ordering, PLAYLIST_ORDERINGS))
 
 
 def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+    """A playlist the caller may read: public or unlisted, their own (or staff), or private
+    with a valid share of this very playlist; else 403 (404 when there is none)."""
+    try:
+        playlist_id = UUID(str(playlist_id))
+    except ValueError:
+        raise NotFound() from None
+    share = share_token_find(share_token) if share_token else None
+    if share is not None and share.playlist_id != playlist_id:
+        share = None
     try:
         playlist = (
             Playlist.objects.select_related("owner", "owner__profile")
-            .annotate(track_count=Count("entries"))
+            .annotate(track_count=_track_count(user=user, share=share))
             .get(pk=playlist_id)
         )
-    except (Playlist.DoesNotExist, ValueError):
+    except Playlist.DoesNotExist:
         raise NotFound() from None
     if playlist.visibility != Visibility.PRIVATE or _is_owner_or_staff(user, playlist.owner_id):
         return playlist
-    share = _share_token(share_token)
-    if share is not None and share.playlist_id == playlist.pk:
+    if share is not None:
         return playlist
     raise Forbidden()
 
 
-def playlist_entries(*, playlist: Playlist, user) -> QuerySet[PlaylistEntry]:
-    """Entries in order; tracks the caller could not play are left out (except for the owner)."""
-    qs = PlaylistEntry.objects.filter(playlist=playlist).select_related(
-        "track", "track__owner", "track__owner__profile"
+def playlist_entries(
+    *, playlist: Playlist, user, share_token: str | None = None
+) -> QuerySet[PlaylistEntry]:
+    """Entries in order, keeping only the tracks the caller may open right now.
+
+    The same rule as :func:`track_access` (:func:`tracks_visible_q`), for the playlist's owner
+    too: a track someone else made private after it was added is left out for everyone but
+    its own owner and staff. A share of this playlist counts; a share of another one does not.
+    """
+    share = share_token_find(share_token)
+    if share is not None and share.playlist_id != playlist.pk:
+        share = None
+    return (
+        PlaylistEntry.objects.filter(playlist=playlist)
+        .filter(tracks_visible_q(user=user, share=share, prefix="track__"))
+        .select_related("track", "track__owner", "track__owner__profile")
+        .order_by("position")
     )
-    if not _is_owner_or_staff(user, playlist.owner_id):
-        qs = qs.filter(
-            track__status=ProcessingStatus.READY,
-            track__moderation_status=ModerationStatus.ACTIVE,
-        )
-    else:
-        qs = qs.exclude(track__moderation_status=ModerationStatus.TAKEN_DOWN)
-    return qs.order_by("position")

@@ -170,6 +170,11 @@ class PlayOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     track = serializers.UUIDField()
     play_count = serializers.IntegerField()
+    counted = serializers.BooleanField(
+        help_text="Whether this event counted as a play (false: a repeat within the window, "
+        "or the creator's own play); recorded either way."
+    )
+    seconds_played = serializers.IntegerField(help_text="As recorded: capped by the length.")
 
 
 class ArtistSerializer(OwnerSerializer):

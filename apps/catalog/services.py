@@ -71,14 +71,16 @@ def _sha256(file) -> str:
 
 
 def _probe_upload(file) -> audio.AudioInfo:
-    path = getattr(file, "temporary_file_path", None)
+    """Sniff the uploaded bytes (never the name); a refusal says why in plain words.
+
+    FFmpeg's own message (temporary paths, error numbers) goes to the log only.
+    """
     try:
-        if path is not None:
-            return audio.audio_probe(path())
         file.seek(0)
         return audio.audio_probe(file.file)
     except audio.NotAudio as exc:
-        raise UnsupportedMediaType(details={"file": [str(exc)[:200]]}) from exc
+        logger.info("Upload %r refused as not audio: %s", file.name, exc.detail)
+        raise UnsupportedMediaType(str(exc), details={"file": [str(exc)]}) from exc
     finally:
         file.seek(0)
 
@@ -175,7 +177,10 @@ def track_process(*, track_id) -> Track | None:
         with default_storage.open(track.audio_file.name, "rb") as handle:
             info = audio.audio_probe(handle)
     except (audio.NotAudio, OSError) as exc:
-        reason = f"Could not read the audio: {exc}"[:255]
+        detail = exc.detail if isinstance(exc, audio.NotAudio) else str(exc)
+        logger.warning("Track %s failed processing: %s", track.pk, detail)
+        said = str(exc) if isinstance(exc, audio.NotAudio) else "The stored file is unreadable."
+        reason = f"Could not read the audio: {said}"[:255]
         Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
             status=ProcessingStatus.FAILED, failure_reason=reason, updated_at=timezone.now()
         )
@@ -422,8 +427,14 @@ def follow_delete(*, follower, followee) -> bool:
     return bool(deleted)
 
 
-def library_add(*, user, track: Track) -> bool:
-    _, created = LibraryEntry.objects.get_or_create(user=user, track=track)
+def library_add(*, user, track: Track, share: ShareToken | None = None) -> bool:
+    """Save ``track``; ``share`` is the link it was opened through, if only a link opened it
+    (the library lists it while that link still grants it)."""
+    entry, created = LibraryEntry.objects.get_or_create(
+        user=user, track=track, defaults={"share": share}
+    )
+    if not created and share is not None and entry.share_id != share.pk:
+        LibraryEntry.objects.filter(pk=entry.pk).update(share=share)
     return created
 
 

@@ -14,9 +14,11 @@ class PlayEventAdmin(admin.ModelAdmin):
         "source",
         "client",
         "seconds_played",
+        "counted",
+        "uncounted_reason",
         "country",
     )
-    list_filter = ("source", "country", "created_at")
+    list_filter = ("counted", "uncounted_reason", "source", "country", "created_at")
     search_fields = ("=track__id", "listener__email", "session_id")
     list_select_related = ("track", "listener")
     show_full_result_count = False

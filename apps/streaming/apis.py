@@ -27,6 +27,7 @@ from apps.catalog.models import HlsStatus
 from apps.catalog.serializers import PlayInputSerializer, PlayOutputSerializer
 from apps.catalog.services import hls_directory
 from apps.streaming import media, services
+from veza.api import ratelimit
 from veza.api.exceptions import NotFound
 from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer
@@ -192,15 +193,25 @@ def _playlist_with_token(body: bytes, token: str) -> bytes:
 class PlaysApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
+    extra_error_codes = ("429",)
 
     @extend_schema(
         tags=["streaming"],
         parameters=[SHARE_TOKEN_PARAM],
         request=PlayInputSerializer,
         responses={201: PlayOutputSerializer},
-        summary="Record a playback event (anonymous allowed); bumps the play count",
+        summary="Record a playback event (anonymous allowed); counts it when it is a play",
+        description=(
+            "Every accepted event is recorded (201). It moves `play_count` and trending only "
+            "when it counts (`counted`): not the creator's own plays, and once per listener "
+            "and track per window (the track's length, at least 30 s). `seconds_played` is "
+            "capped by the track's length. Anonymous callers are rate limited per IP "
+            "(429 RATE_LIMITED with Retry-After)."
+        ),
     )
     def post(self, request, track_id):
+        if not request.user.is_authenticated:
+            ratelimit.ip_limit_enforce(request, group="plays_anonymous_ip")
         access = selectors.track_access(
             track_id=track_id, user=request.user, share_token=_share_token(request)
         )
@@ -208,11 +219,19 @@ class PlaysApi(APIView):
         data.is_valid(raise_exception=True)
         event, play_count = services.play_record(
             track=access.track,
-            listener=request.user,
+            listener=services.Listener.from_request(
+                user=request.user, ip=ratelimit.client_ip(request)
+            ),
             country=_trusted_country(request),
             **data.validated_data,
         )
-        body = {"id": event.pk, "track": access.track.pk, "play_count": play_count}
+        body = {
+            "id": event.pk,
+            "track": access.track.pk,
+            "play_count": play_count,
+            "counted": event.counted,
+            "seconds_played": event.seconds_played,
+        }
         return Response(PlayOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 

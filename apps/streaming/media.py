@@ -87,7 +87,12 @@ class MediaFile:
     last_modified: datetime
 
 
-_RANGE_SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+# Byte positions are ASCII digits, at most 19 of them (as Go's ParseInt into an int64): a longer
+# number is malformed (416), never handed to int(), which refuses over 4300 digits.
+MAX_POSITION_DIGITS = 19
+_RANGE_SPEC = re.compile(
+    rf"^\s*([0-9]{{0,{MAX_POSITION_DIGITS}}})\s*-\s*([0-9]{{0,{MAX_POSITION_DIGITS}}})\s*$"
+)
 
 
 def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:

@@ -15,7 +15,21 @@ class PlaySource(models.TextChoices):
     SHARE = "share", "Share link"
 
 
+class UncountedReason(models.TextChoices):
+    """Why a recorded play did not move ``play_count`` or trending (empty: it counted)."""
+
+    DUPLICATE = "duplicate", "Same listener and track within the window"
+    OWN_TRACK = "own_track", "The creator playing their own track"
+    UNVERIFIED = "unverified", "Duplicate check unavailable (shared cache down)"
+
+
 class PlayEvent(models.Model):
+    """Every accepted playback event, counted or not (README "Security model", play counts).
+
+    ``counted`` rows are the plays: they moved ``Track.play_count`` and feed trending and
+    creator analytics; the others are kept for listening analytics with their reason.
+    """
+
     id = models.BigAutoField(primary_key=True)
     track = models.ForeignKey("catalog.Track", on_delete=models.CASCADE, related_name="plays")
     # Denormalised owner of the track: creator analytics read "my plays" without a join.
@@ -34,6 +48,10 @@ class PlayEvent(models.Model):
     source = models.CharField(max_length=16, choices=PlaySource.choices, default="direct")
     seconds_played = models.PositiveIntegerField(default=0)
     country = models.CharField(max_length=2, blank=True)
+    counted = models.BooleanField(default=True)
+    uncounted_reason = models.CharField(
+        max_length=16, choices=UncountedReason.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -43,6 +61,21 @@ class PlayEvent(models.Model):
             models.Index(fields=["creator", "-created_at"], name="streaming_play_creator_idx"),
             models.Index(fields=["listener", "-created_at"], name="streaming_play_listener_idx"),
             models.Index(fields=["-created_at"], name="streaming_play_time_idx"),
+            # Trending and analytics read counted plays of a track in a time range.
+            models.Index(
+                fields=["track", "-created_at"],
+                name="streaming_play_counted_idx",
+                condition=models.Q(counted=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(counted=True, uncounted_reason="")
+                    | (models.Q(counted=False) & ~models.Q(uncounted_reason=""))
+                ),
+                name="streaming_play_reason_iff_uncounted",
+            ),
         ]
 
     def __str__(self) -> str:

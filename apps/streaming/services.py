@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import logging
+import math
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
@@ -19,7 +23,8 @@ from apps.catalog.models import HlsStatus, ProcessingStatus, Track
 from apps.catalog.platform import response_cache_invalidate
 from apps.catalog.services import hls_directory
 from apps.streaming import hls
-from apps.streaming.models import PlayEvent
+from apps.streaming.models import PlayEvent, UncountedReason
+from veza.shared_cache import guarded
 
 logger = logging.getLogger(__name__)
 
@@ -109,29 +114,89 @@ def hls_backfill(*, limit: int = 50) -> int:
     return len(track_ids)
 
 
+@dataclass(frozen=True)
+class Listener:
+    """Who is playing, for the duplicate check (README "Security model", play counts).
+
+    A signed-in listener is their account. An anonymous listener is their network address:
+    the IPv4 address, or the /64 of an IPv6 one (one household, as for the rate limits). The
+    client's ``session_id`` is stored for analytics but does not widen the identity: a client
+    can invent a new one per request.
+    """
+
+    user: object | None
+    key: str
+
+    @classmethod
+    def from_request(cls, *, user, ip: str) -> Listener:
+        if user is not None and user.is_authenticated:
+            return cls(user=user, key=f"user:{user.pk}")
+        try:
+            address = ipaddress.ip_address(ip)
+            network = str(address) if address.version == 4 else f"{address:x}"[:16]
+        except ValueError:
+            network = ip
+        digest = hashlib.sha256(network.encode()).hexdigest()[:32]
+        return cls(user=None, key=f"anon:{digest}")
+
+
+def play_window_seconds(track: Track) -> int:
+    """A listener's plays of one track count once per window: the track's length, at least
+    ``PLAYS_DEDUP_MIN_SECONDS``."""
+    return max(settings.PLAYS_DEDUP_MIN_SECONDS, math.ceil(track.duration or 0))
+
+
+def _play_claim(*, track: Track, listener: Listener) -> bool | None:
+    """Atomically claim the listener's counted play of ``track`` for the window (SET NX on the
+    shared cache, so parallel duplicates count once). ``None`` while the cache is down."""
+    key = f"plays:counted:{track.pk}:{listener.key}"
+    return guarded(lambda cache: bool(cache.add(key, 1, timeout=play_window_seconds(track))), None)
+
+
 def play_record(
     *,
     track: Track,
-    listener=None,
+    listener: Listener,
     session_id: str = "",
     client: str = "",
     source: str = "direct",
     seconds_played: int = 0,
     country: str = "",
 ) -> tuple[PlayEvent, int]:
-    """One playback event and an atomic ``play_count + 1`` (no lost updates under load)."""
+    """Record a playback event; count it (``play_count + 1``, trending) only when it is a play.
+
+    Not counted, but recorded with the reason: the creator's own plays, and a listener's
+    repeated plays of the same track within :func:`play_window_seconds` (or while the duplicate
+    check is unavailable: counts fail closed). ``seconds_played`` is capped by the track's
+    length. The count is an atomic ``F()`` update.
+    """
+    if track.duration:
+        seconds_played = min(seconds_played, math.ceil(track.duration))
+    if listener.user is not None and listener.user.pk == track.owner_id:
+        reason = UncountedReason.OWN_TRACK
+    else:
+        claimed = _play_claim(track=track, listener=listener)
+        if claimed is None:
+            logger.warning("Play of %s not counted: duplicate check unavailable", track.pk)
+        reason = {True: "", False: UncountedReason.DUPLICATE, None: UncountedReason.UNVERIFIED}[
+            claimed
+        ]
+    counted = reason == ""
     with transaction.atomic():
         event = PlayEvent.objects.create(
             track=track,
             creator_id=track.owner_id,
-            listener=listener if listener is not None and listener.is_authenticated else None,
+            listener=listener.user,
             session_id=session_id,
             client=client,
             source=source,
             seconds_played=seconds_played,
             country=country,
+            counted=counted,
+            uncounted_reason=reason,
             created_at=timezone.now(),
         )
-        Track.objects.filter(pk=track.pk).update(play_count=F("play_count") + 1)
+        if counted:
+            Track.objects.filter(pk=track.pk).update(play_count=F("play_count") + 1)
         play_count = Track.objects.values_list("play_count", flat=True).get(pk=track.pk)
     return event, play_count

@@ -1,11 +1,14 @@
 """POST /api/v1/tracks: creators only, bytes sniffed, size capped, processed by Celery."""
 
+import io
 import os
 
+import av
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import AuditLog
+from apps.catalog.audio import NOT_AUDIO_MESSAGE
 from apps.catalog.demo_audio import sine_audio
 from apps.catalog.models import Track
 from apps.catalog.services import track_process
@@ -126,6 +129,130 @@ def test_non_audio_bytes_are_refused_with_415_whatever_the_name_and_type(payload
     assert _stored_files(media_root) == []
 
 
+MIB = 1024 * 1024
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        bytes(3 * MIB),
+        b"<!DOCTYPE html><html><body>" + b"<p>not a song</p>" * (3 * MIB // 17) + b"</body></html>",
+        b"<html><body>hi</body></html>",
+        sine_audio("mp3", seconds=1.0)[:200],
+    ],
+    ids=["3MiB-of-zeros", "3MiB-of-html", "small-html", "mp3-header-only"],
+)
+def test_bytes_named_mp3_are_judged_by_content_and_refused_in_plain_words(
+    payload, media_root, caplog
+):
+    creator = CreatorFactory()
+    upload = SimpleUploadedFile("song.mp3", payload, content_type="audio/mpeg")
+
+    with caplog.at_level("INFO", logger="apps.catalog.services"):
+        response = bearer_client(creator).post(URL, {"file": upload, "title": "Fake"})
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "error": {
+            "code": "UNSUPPORTED_MEDIA_TYPE",
+            "message": response.json()["error"]["message"],
+            "details": {"file": [response.json()["error"]["message"]]},
+        }
+    }
+    message = response.json()["error"]["message"]
+    assert message in (
+        NOT_AUDIO_MESSAGE,
+        "The file looks like audio but its sound could not be decoded; it may be damaged or "
+        "incomplete.",
+    )
+    for leak in ("/tmp", "Errno", "avformat", "avcodec", "Invalid data", ".upload"):
+        assert leak not in response.content.decode()
+    # The technical detail is in the server log instead.
+    assert any("refused as not audio" in r.getMessage() for r in caplog.records)
+    assert Track.objects.count() == 0
+    assert _stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_refusal_names_the_accepted_formats_exactly():
+    creator = CreatorFactory()
+    upload = SimpleUploadedFile("notes.mp3", b"just some text" * 100, content_type="audio/mpeg")
+
+    response = bearer_client(creator).post(URL, {"file": upload, "title": "Fake"})
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "error": {
+            "code": "UNSUPPORTED_MEDIA_TYPE",
+            "message": (
+                "The file is not an audio file we can read "
+                "(MP3, FLAC, WAV, OGG/Opus, AAC/M4A, AIFF, WebM)."
+            ),
+            "details": {
+                "file": [
+                    "The file is not an audio file we can read "
+                    "(MP3, FLAC, WAV, OGG/Opus, AAC/M4A, AIFF, WebM)."
+                ]
+            },
+        }
+    }
+
+
+def _tiny_video() -> bytes:
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for pts in range(5):
+            frame = av.VideoFrame(64, 48, "yuv420p")
+            frame.pts = pts
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_video_is_refused_with_a_sentence_that_says_so(media_root):
+    creator = CreatorFactory()
+    upload = SimpleUploadedFile("clip.m4a", _tiny_video(), content_type="audio/mp4")
+
+    response = bearer_client(creator).post(URL, {"file": upload, "title": "Clip"})
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "error": {
+            "code": "UNSUPPORTED_MEDIA_TYPE",
+            "message": "The file is a video; upload the audio alone.",
+            "details": {"file": ["The file is a video; upload the audio alone."]},
+        }
+    }
+    assert Track.objects.count() == 0
+    assert _stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["song.txt", "song", "song.wav"])
+def test_real_audio_is_accepted_whatever_its_name(
+    name, django_capture_on_commit_callbacks, media_root
+):
+    """The name is not evidence either way: a real MP3 named .txt or with no extension plays."""
+    creator = CreatorFactory()
+    data = sine_audio("mp3", seconds=2.0)
+    upload = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bearer_client(creator).post(URL, {"file": upload, "title": "Named oddly"})
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["content_type"] == "audio/mpeg"
+    track = Track.objects.get(pk=response.json()["id"])
+    assert track.status == "ready"
+    assert track.audio_file.name.endswith(".mp3")
+
+
 @pytest.mark.django_db
 def test_declared_oversized_body_is_refused_before_it_is_read(settings, mp3_bytes, media_root):
     settings.TRACK_UPLOAD_MAX_BYTES = 1000
@@ -176,7 +303,7 @@ def test_unreadable_stored_file_moves_the_track_to_failed_with_a_reason():
     track = track_process(track_id=track.pk)
 
     assert track.status == "failed"
-    assert track.failure_reason.startswith("Could not read the audio")
+    assert track.failure_reason == f"Could not read the audio: {NOT_AUDIO_MESSAGE}"
     assert AuditLog.objects.filter(action="track.processing_failed").count() == 1
 
 

@@ -30,6 +30,7 @@ _DESCRIPTIONS = {
     "401": "Authentication required or credentials invalid.",
     "403": "Not allowed (PERMISSION_DENIED or a specific code).",
     "404": "Not found (NOT_FOUND).",
+    "411": "Length required (LENGTH_REQUIRED).",
     "413": "Request body too large (PAYLOAD_TOO_LARGE).",
     "415": "Unsupported media type (UNSUPPORTED_MEDIA_TYPE).",
     "429": "Too many requests (RATE_LIMITED), see Retry-After.",
