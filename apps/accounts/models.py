@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin
 
+from veza.normalization import email_normalize
+
 
 class Role(models.TextChoices):
     """The contract's eight roles (shared/API.md, Roles)."""
@@ -32,7 +34,7 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.get(email_normalized=email_normalize(email))
 
     def _create_user(self, email, username, password, **extra_fields):
         if not email:
@@ -61,6 +63,12 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(max_length=254, unique=True)
+    email_normalized = models.CharField(
+        max_length=254,
+        unique=True,
+        editable=False,
+        help_text="The address under veza.normalization.email_normalize: the account's identity.",
+    )
     username = models.CharField(max_length=30)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
     is_verified = models.BooleanField(default=False)
@@ -100,6 +108,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs):
+        # A derived column: kept equal to the rule's output on every write of ``email``.
+        self.email_normalized = email_normalize(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_normalized"}
+        super().save(*args, **kwargs)
 
     @property
     def is_content_creator(self) -> bool:

@@ -27,6 +27,7 @@ from apps.accounts.tokens import password_reset_token_check, password_reset_toke
 from veza.api import ratelimit
 from veza.api.exceptions import ValidationFailed
 from veza.emails import email_send_on_commit
+from veza.normalization import email_normalize
 
 
 def login_tokens(
@@ -40,7 +41,7 @@ def login_tokens(
     (wrong password or wrong code) count against the account, which is refused once past its
     limit even with the right password.
     """
-    account = email.strip().lower()
+    account = email_normalize(email)
     ratelimit.ip_limit_enforce(request, group="login_ip")
     ratelimit.usage_peek(request, group="login_account_failures", value=account)
     user = authenticate(request, email=email, password=password)
@@ -156,7 +157,7 @@ def password_change(
 
 def password_reset_request(*, email: str) -> None:
     """Email a reset link when the address belongs to an active account. Silent otherwise."""
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    user = User.objects.filter(email_normalized=email_normalize(email), is_active=True).first()
     if user is None or not user.has_usable_password():
         return
     token = password_reset_token_make(user)

@@ -41,6 +41,7 @@ from apps.accounts.models import OAuthAccount, OAuthState, User
 from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.two_factor import two_factor_is_enabled
 from veza import crypto
+from veza.normalization import email_normalize
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +275,7 @@ def _account_for_identity(
     else:
         if not identity.email or not identity.email_verified:
             raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)
-        user = User.objects.filter(email__iexact=identity.email).first()
+        user = User.objects.filter(email_normalized=email_normalize(identity.email)).first()
         if user is not None:
             if not user.is_verified:
                 raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)

@@ -13,10 +13,11 @@ from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.tokens import email_verification_token_check, email_verification_token_make
 from veza.api.exceptions import ValidationFailed
 from veza.emails import email_send_on_commit
+from veza.normalization import email_normalize
 
 
 def _email_taken(email: str) -> bool:
-    return User.objects.filter(email__iexact=email).exists()
+    return User.objects.filter(email_normalized=email_normalize(email)).exists()
 
 
 def _username_taken(username: str) -> bool:
@@ -85,6 +86,8 @@ def email_verification_confirm(*, token: str, meta: RequestMeta) -> User:
 
 def email_verification_resend(*, email: str) -> None:
     """Send a fresh link if the address belongs to an unverified account. Silent otherwise."""
-    user = User.objects.filter(email__iexact=email, is_active=True, is_verified=False).first()
+    user = User.objects.filter(
+        email_normalized=email_normalize(email), is_active=True, is_verified=False
+    ).first()
     if user is not None:
         _verification_email_queue(user)
