@@ -46,7 +46,18 @@ class RegisterApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=RegisterInputSerializer,
-        responses={201: UserOutputSerializer},
+        responses={
+            201: OpenApiResponse(
+                UserOutputSerializer,
+                description=(
+                    "The new, unverified account; a verification email is on its way. For an "
+                    "address that already has an account the answer is the same, built from "
+                    "the submitted values, but nothing is created: the address's owner is "
+                    "emailed instead (no account enumeration)."
+                ),
+            ),
+            400: _error("VALIDATION_ERROR (e.g. a taken username or a weak password)"),
+        },
         summary="Create an account (unverified) and send the verification email",
     )
     def post(self, request):
