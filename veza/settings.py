@@ -378,6 +378,17 @@ MIDDLEWARE.insert(
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].append(
     "veza.api.authentication.ApiKeyAuthentication"
 )
+# Bearer tokens issued before a password change/reset stop working (User.session_version).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].index(
+        "rest_framework_simplejwt.authentication.JWTAuthentication"
+    )
+] = "veza.api.authentication.SessionJWTAuthentication"
+# Staff operations over the API need a login that passed 2FA (the token's ``otp`` claim, or an
+# OTP-verified admin session), like the admin site (README "Security model").
+STAFF_API_REQUIRE_OTP = env.bool("STAFF_API_REQUIRE_OTP", default=not DEBUG)
+# Live (not revoked, not expired) API keys one account may hold; each has its own budget.
+API_KEYS_MAX_PER_USER = env.int("API_KEYS_MAX_PER_USER", default=10)
 
 # The admin site requires a verified OTP device for staff in production (README, "Admin 2FA").
 ADMIN_REQUIRE_OTP = not DEBUG

@@ -78,6 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="When the user promoted themselves to creator; empty for admin-assigned roles.",
     )
     is_active = models.BooleanField(default=True)
+    session_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=(
+            "Copied into every access token; raising it ends every access token issued before "
+            "(password change or reset, ownership proven by email)."
+        ),
+    )
     is_staff = models.BooleanField(default=False, help_text="May log into the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
 

@@ -39,6 +39,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts.exceptions import InvalidRedirect, InvalidState, OAuthProviderUnknown
 from apps.accounts.models import OAuthAccount, OAuthState, User
 from apps.accounts.services.audit import RequestMeta, audit_record
+from apps.accounts.services.sessions import session_tokens_issue
 from apps.accounts.services.two_factor import two_factor_is_enabled
 from veza import crypto
 from veza.normalization import email_normalize
@@ -343,7 +344,7 @@ def oauth_callback(
         meta=meta,
         redirect_uri=stored.redirect_uri,
     )
-    refresh = RefreshToken.for_user(user)
+    refresh = session_tokens_issue(user=user, otp_verified=False)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return stored.redirect_uri, user, refresh
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.exceptions import InvalidToken
 from apps.accounts.models import Profile, User
 from apps.accounts.services.audit import RequestMeta, audit_record
+from apps.accounts.services.sessions import credentials_revoke
 from apps.accounts.tokens import email_verification_token_check, email_verification_token_make
 from veza.api.exceptions import ValidationFailed
 from veza.emails import email_send_on_commit
@@ -114,7 +115,18 @@ def user_register(*, email: str, username: str, password: str, meta: RequestMeta
 
 
 @transaction.atomic
-def email_verification_confirm(*, token: str, meta: RequestMeta) -> User:
+def email_verification_confirm(
+    *, token: str, caller: User | None = None, meta: RequestMeta
+) -> User:
+    """Mark the address verified (the link proves control of the mailbox).
+
+    Whoever clicks the link owns the address but did not necessarily set the account up: an
+    address can be registered by someone else. Unless the click comes with a bearer token of
+    this very account (the person who set the password is the one verifying), every session,
+    access token and API key of the account ends, and any 2FA device or OAuth link set up while
+    the address was unproven is removed; the holder signs in again. The audit row lists what
+    was revoked.
+    """
     user = email_verification_token_check(token)
     if user is None:
         raise InvalidToken()
@@ -123,7 +135,11 @@ def email_verification_confirm(*, token: str, meta: RequestMeta) -> User:
     if not updated:
         raise InvalidToken()
     user.is_verified = True
-    audit_record(action="user.verify_email", actor=user, target=user, meta=meta)
+    verified_by_holder = caller is not None and caller.pk == user.pk
+    metadata: dict = {"verified_by_signed_in_holder": verified_by_holder}
+    if not verified_by_holder:
+        metadata.update(credentials_revoke(user=user, everything=True).as_metadata())
+    audit_record(action="user.verify_email", actor=user, target=user, meta=meta, metadata=metadata)
     return user
 
 
