@@ -410,6 +410,8 @@ RATE_LIMITS = {
     "register_ip": "10/h",
     "password_reset_ip": "10/h",
     "verify_resend_ip": "10/h",
+    # Each start stores a state row: anonymous callers may not fill the table.
+    "oauth_start_ip": "30/10m",
 }
 
 # OAuth sign-in providers, JSON: {"google": {"client_id": ..., "client_secret": ...},
@@ -420,3 +422,9 @@ OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
+
+# Expired OAuth sign-in states are deleted every 15 minutes (apps.accounts.tasks).
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
+}

@@ -173,8 +173,6 @@ def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> 
     (which the API also sets as a cookie, binding the flow to this browser)."""
     redirect_uri = redirect_uri_validate(uri=redirect_uri)
     now = timezone.now()
-    # Housekeeping on the way: states long past their expiry are useless (indexed delete).
-    OAuthState.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters, within RFC 7636's 43..128
     OAuthState.objects.create(
@@ -189,6 +187,13 @@ def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> 
         provider.authorize_url, state=state, code_verifier=verifier
     )
     return url, state
+
+
+def oauth_states_prune(*, now=None) -> int:
+    """Delete the states past their expiry (used or not: neither can be consumed any more).
+    Run by the beat task ``accounts.oauth_states_prune``; one indexed delete."""
+    deleted, _ = OAuthState.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
 
 
 def _state_consume(*, provider: Provider, state: str, browser_state: str | None) -> OAuthState:
