@@ -392,6 +392,7 @@ API_KEYS_MAX_PER_USER = env.int("API_KEYS_MAX_PER_USER", default=10)
 
 # The admin site requires a verified OTP device for staff in production (README, "Admin 2FA").
 ADMIN_REQUIRE_OTP = not DEBUG
+ADMIN_OTP_LOGIN_FORM = "apps.accounts.forms.AdminLoginForm"
 OTP_TOTP_ISSUER = "Veza"
 OTP_BACKUP_CODE_THROTTLE_FACTOR = 1
 

@@ -22,7 +22,6 @@ from apps.accounts.exceptions import (
 from apps.accounts.exceptions import InvalidToken as InvalidLinkToken
 from apps.accounts.models import User
 from apps.accounts.services.audit import RequestMeta, audit_record
-from apps.accounts.services.lockout import account_failure_record, account_failures_check
 from apps.accounts.services.sessions import (
     RevokedCredentials,
     credentials_revoke,
@@ -50,17 +49,17 @@ def login_tokens(
     """
     account = email_normalize(email)
     ratelimit.ip_limit_enforce(request, group="login_ip")
-    account_failures_check(account=account)
+    ratelimit.account_failures_check(account=account)
     user = authenticate(request, email=email, password=password)
     if user is None:
-        account_failure_record(account=account)
+        ratelimit.account_failure_record(account=account)
         raise InvalidCredentials()
     otp_verified = False
     if two_factor_is_enabled(user=user):
         if not otp_code:
             raise OtpRequired()
         if not otp_verify(user=user, code=otp_code):
-            account_failure_record(account=account)
+            ratelimit.account_failure_record(account=account)
             raise InvalidOtp()
         otp_verified = True
     refresh = session_tokens_issue(user=user, otp_verified=otp_verified)
@@ -139,7 +138,7 @@ def password_change(
     right password.
     """
     account = user.email_normalized
-    account_failures_check(account=account)
+    ratelimit.account_failures_check(account=account)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         password_ok = user.check_password(current_password)
@@ -149,7 +148,7 @@ def password_change(
                 user=user, new_password=new_password, keep_refresh=keep_refresh, meta=meta
             )
             return
-    account_failure_record(account=account)
+    ratelimit.account_failure_record(account=account)
     raise InvalidPassword()
 
 

@@ -28,7 +28,7 @@ from apps.accounts.exceptions import (
 )
 from apps.accounts.models import BackupCode, BackupCodeDevice, User
 from apps.accounts.services.audit import RequestMeta, audit_record
-from apps.accounts.services.lockout import account_failure_record, account_failures_check
+from veza.api import ratelimit
 from veza.api.ratelimit import rate_limited
 
 BACKUP_CODE_COUNT = 10
@@ -180,14 +180,14 @@ def two_factor_disable(*, user: User, password: str, code: str, meta: RequestMet
     login): past it, 429 even with the right ones.
     """
     account = user.email_normalized
-    account_failures_check(account=account)
+    ratelimit.account_failures_check(account=account)
     if not user.check_password(password):
-        account_failure_record(account=account)
+        ratelimit.account_failure_record(account=account)
         raise InvalidPassword()
     if not two_factor_is_enabled(user=user):
         raise TwoFactorNotEnabled()
     if not otp_verify(user=user, code=code):
-        account_failure_record(account=account)
+        ratelimit.account_failure_record(account=account)
         raise InvalidOtp(status_code=400)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
