@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin
 
@@ -124,6 +125,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         if update_fields is not None and "email" in update_fields:
             kwargs["update_fields"] = {*update_fields, "email_normalized"}
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django sessions end with ``session_version`` like bearer tokens do (a password
+        change already ends them through the password hash; proven ownership of the address
+        does not change the password). Version 0 keeps Django's own hash, so sessions that
+        predate the column stay valid."""
+        if not self.session_version:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "veza.accounts.User.session_auth_hash",
+            f"{self.password}|{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_content_creator(self) -> bool:

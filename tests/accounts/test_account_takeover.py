@@ -254,3 +254,25 @@ def test_a_reset_of_a_verified_account_revokes_keys_and_sessions_but_keeps_its_2
     entry = AuditLog.objects.get(action="user.password_reset")
     assert entry.metadata["verified_email"] is False
     assert entry.metadata["removed_two_factor_devices"] == 0
+
+
+@pytest.mark.django_db
+def test_the_verification_link_also_ends_the_earlier_holders_cookie_sessions(client):
+    squatter = UserFactory(email=VICTIM, is_verified=False)
+    client.force_login(squatter)
+    assert client.get(ME).status_code == 200
+    token = email_verification_token_make(squatter)
+
+    verified = APIClient().post("/api/v1/auth/verify-email", {"token": token}, format="json")
+
+    assert verified.status_code == 200
+    assert client.get(ME).status_code == 401
+
+
+@pytest.mark.django_db
+def test_cookie_sessions_from_before_any_revocation_stay_valid(client, user):
+    """Version 0 keeps Django's own session hash: deploying this logs nobody out."""
+    client.force_login(user)
+
+    assert user.session_version == 0
+    assert client.get(ME).status_code == 200
