@@ -104,3 +104,37 @@ def test_a_taken_username_is_a_field_error_that_says_nothing_about_the_address(a
         assert response.status_code == 400
         assert response.json()["error"]["details"] == {"username": ["This username is taken."]}
     assert User.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_registrations_of_one_address_create_one_account_and_answer_alike(live_server):
+    """Six simultaneous sign-ups with one address (different usernames): one account, six
+    identical-looking 201s; the losers of the race take the taken-address path."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    barrier = threading.Barrier(6)
+
+    def call(n):
+        barrier.wait()
+        return requests.post(
+            f"{live_server.url}{REGISTER}",
+            json={"email": "race@example.com", "username": f"racer{n}", "password": "Zx9!long"},
+            timeout=30,
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(call, range(6)))
+
+    assert [r.status_code for r in responses] == [201] * 6
+    assert {frozenset(r.json()) for r in responses} == {
+        frozenset(
+            {"id", "email", "username", "role", "is_verified", "promoted_to_creator_at"}
+            | {"date_joined", "profile"}
+        )
+    }
+    assert User.objects.filter(email_normalized="race@example.com").count() == 1
+    assert AuditLog.objects.filter(action="user.register").count() == 1
+    assert AuditLog.objects.filter(action="user.register_email_taken").count() == 5
