@@ -411,8 +411,6 @@ RATE_LIMITS = {
     "register_ip": "10/h",
     "password_reset_ip": "10/h",
     "verify_resend_ip": "10/h",
-    # Each start stores a state row: anonymous callers may not fill the table.
-    "oauth_start_ip": "30/10m",
 }
 
 # OAuth sign-in providers, JSON: {"google": {"client_id": ..., "client_secret": ...},
@@ -421,6 +419,8 @@ RATE_LIMITS = {
 OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default={})
 OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
+# Each sign-in start stores a state row: anonymous callers may not fill the table (per IP).
+RATE_LIMITS["oauth_start_ip"] = "30/10m"
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
 
