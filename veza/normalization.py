@@ -22,6 +22,15 @@ from __future__ import annotations
 
 import unicodedata
 
+#: ``User.email_normalized`` holds at most this many characters. NFKC can expand a character
+#: (a ligature such as U+FB03 becomes three letters), so a valid 254-character address may not
+#: fit once normalised: such addresses are refused as invalid instead of failing on insert.
+EMAIL_NORMALIZED_MAX_LENGTH = 254
+
+
+def email_normalized_fits(email: str) -> bool:
+    return len(email_normalize(email)) <= EMAIL_NORMALIZED_MAX_LENGTH
+
 
 def email_normalize(email: str) -> str:
     folded = unicodedata.normalize("NFKC", (email or "").strip()).casefold()

@@ -20,7 +20,7 @@ from apps.accounts.models import (
 )
 from apps.accounts.services import RequestMeta, api_key_revoke, audit_record, user_role_assign
 from apps.accounts.services.two_factor import two_factor_reset
-from veza.normalization import email_normalize
+from veza.normalization import email_normalize, email_normalized_fits
 
 
 class NormalizedEmailUniqueMixin:
@@ -30,6 +30,8 @@ class NormalizedEmailUniqueMixin:
 
     def clean_email(self):
         email = self.cleaned_data.get("email")
+        if email and not email_normalized_fits(email):
+            raise forms.ValidationError("Enter a valid email address.")
         if email:
             taken = User.objects.filter(email_normalized=email_normalize(email))
             if self.instance.pk:

@@ -223,3 +223,25 @@ def test_the_data_migration_fills_the_column_and_quarantines_collisions():
     entry = AuditLog.objects.get(action="user.email_collision")
     assert entry.target_id == str(twin.pk)
     assert entry.metadata == {"normalized": ALICE, "kept_account": str(keeper.pk)}
+
+
+LIGATURE_DOMAIN = (
+    "a@" + ".".join(["\ufb03" * 60] * 4) + ".test"
+)  # 250 characters, 730 once normalised
+
+
+@pytest.mark.django_db
+def test_an_address_too_long_once_normalised_is_a_validation_error_not_a_500(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register",
+        {"email": LIGATURE_DOMAIN, "username": "liga", "password": "Zx9!long-pass"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {"email": ["Enter a valid email address."]}
+    assert not User.objects.exists()
+    login = api_client.post(
+        LOGIN, {"email": LIGATURE_DOMAIN, "password": "Zx9!long-pass"}, format="json"
+    )
+    assert login.status_code == 401

@@ -42,7 +42,7 @@ from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.sessions import session_tokens_issue
 from apps.accounts.services.two_factor import two_factor_is_enabled
 from veza import crypto
-from veza.normalization import email_normalize
+from veza.normalization import email_normalize, email_normalized_fits
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +281,8 @@ def _account_for_identity(
     else:
         if not identity.email or not identity.email_verified:
             raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)
+        if not email_normalized_fits(identity.email):
+            raise OAuthFlowError("INVALID_EMAIL", redirect_uri)
         user = User.objects.filter(email_normalized=email_normalize(identity.email)).first()
         if user is not None:
             if not user.is_verified:
