@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.accounts.services.sessions import session_tokens_issue
 from apps.platform_settings import state as platform_state
 from tests.accounts.factories import UserFactory
 from veza import shared_cache
@@ -21,6 +21,8 @@ def pytest_configure(config):
     factories create would pay for it. ``test_settings.py`` pins Argon2 as the production hasher
     (``PRODUCTION_PASSWORD_HASHERS``); servers started by ``tests/servers.py`` keep it too."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Staff APIs demand a 2FA login as in production (DEBUG is on when settings load here).
+    settings.STAFF_API_REQUIRE_OTP = True
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -66,11 +68,21 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-def bearer_client(user) -> APIClient:
+def bearer_client(user, *, otp_verified: bool = False) -> APIClient:
+    """A client signed in as ``user`` with a bearer token, as the login service issues them.
+
+    ``otp_verified=True`` marks the login as one that passed 2FA, which staff APIs require
+    (``StaffTwoFactorLogin``; the suite runs with ``STAFF_API_REQUIRE_OTP`` on, as production).
+    """
     client = APIClient()
-    token = RefreshToken.for_user(user)
+    token = session_tokens_issue(user=user, otp_verified=otp_verified)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.access_token}")
     return client
+
+
+def staff_bearer_client(user) -> APIClient:
+    """A staff member signed in with password and one-time code."""
+    return bearer_client(user, otp_verified=True)
 
 
 @pytest.fixture

@@ -1,16 +1,20 @@
 """The admin site: staff need a verified OTP device when ``ADMIN_REQUIRE_OTP`` is on.
 
 ``ADMIN_REQUIRE_OTP`` follows ``not DEBUG``, so production admin access is never one stolen
-password away. The first device is enrolled with ``manage.py admin_otp_enroll <email>``.
+password away. The first device is enrolled with ``manage.py admin_otp_enroll <email>``. The
+login form with the code is ``ADMIN_OTP_LOGIN_FORM`` (the accounts app's, which answers a wrong
+password and a wrong code alike); failed logins count per IP and per account like the API's.
 """
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.sites import AdminSite
 from django.http import HttpResponse
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django.utils.module_loading import import_string
+from django_otp.admin import OTPAdminSite
 
 from veza.api import ratelimit
+from veza.normalization import email_normalize
 
 
 class VezaAdminSite(OTPAdminSite):
@@ -21,7 +25,9 @@ class VezaAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.ADMIN_REQUIRE_OTP else AdminAuthenticationForm
+        if settings.ADMIN_REQUIRE_OTP:
+            return import_string(settings.ADMIN_OTP_LOGIN_FORM)
+        return AdminAuthenticationForm
 
     @property
     def login_template(self):
@@ -35,16 +41,25 @@ class VezaAdminSite(OTPAdminSite):
         return allowed and callable(is_verified) and bool(is_verified())
 
     def login(self, request, extra_context=None):
-        """The admin's password form shares the API login's per-IP limit."""
-        if request.method == "POST":
-            try:
-                ratelimit.ip_limit_enforce(request, group="login_ip")
-            except ratelimit.RateLimited as exc:
-                response = HttpResponse(
-                    "Too many login attempts. Try again later.",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                response["Retry-After"] = exc.headers["Retry-After"]
-                return response
-        return super().login(request, extra_context)
+        """The admin's login shares the API login's limits: per IP for every attempt, and per
+        account (the normalised email) for failed ones, past which even the right password
+        and code are refused (429)."""
+        if request.method != "POST":
+            return super().login(request, extra_context)
+        account = email_normalize(request.POST.get("username", ""))
+        try:
+            ratelimit.ip_limit_enforce(request, group="login_ip")
+            ratelimit.account_failures_check(account=account)
+        except ratelimit.RateLimited as exc:
+            response = HttpResponse(
+                "Too many login attempts. Try again later.",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = exc.headers["Retry-After"]
+            return response
+        response = super().login(request, extra_context)
+        signed_in = response.status_code == 302 and request.user.is_authenticated
+        if not signed_in and account:
+            ratelimit.account_failure_record(account=account)
+        return response

@@ -8,4 +8,10 @@ class VezaConfig(AppConfig):
     verbose_name = "Veza platform"
 
     def ready(self) -> None:
-        from veza import checks  # noqa: F401  (registers the checks)
+        from veza import (
+            checks,  # noqa: F401  (registers the checks)
+            crypto,
+        )
+
+        # Fail at start-up, not at the first OAuth callback (ImproperlyConfigured says why).
+        crypto.keys_validate()

@@ -32,3 +32,24 @@ def field_encryption_key_is_not_the_dev_value(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def field_encryption_key_decodes(app_configs, **kwargs):
+    """A key in the wrong encoding or of the wrong length would fail every OAuth callback."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from veza import crypto
+
+    try:
+        crypto.keys_validate()
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                hint='Generate one with: python -c "import base64, os; '
+                'print(base64.b64encode(os.urandom(32)).decode())"',
+                id="veza.E003",
+            )
+        ]
+    return []

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -29,13 +30,37 @@ class DecryptionError(Exception):
 
 
 def _decode_key(value: str) -> bytes:
+    """32 bytes from base64 in either alphabet (standard ``+/`` or URL-safe ``-_``), with or
+    without ``=`` padding: operators generate keys with both ``openssl rand -base64 32`` and
+    ``secrets.token_urlsafe``-style tools, and a key that only one decoder accepts used to
+    pass start-up and then fail every OAuth callback."""
+    text = (value or "").strip()
+    if not text or not re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", text):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be base64 (standard or URL-safe alphabet)."
+        )
+    text = text.rstrip("=").replace("-", "+").replace("_", "/")
     try:
-        key = base64.b64decode(value, validate=True)
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be base64.") from exc
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be base64 (standard or URL-safe alphabet)."
+        ) from exc
     if len(key) != 32:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must decode to 32 bytes (AES-256).")
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEY must decode to 32 bytes (AES-256); it decodes to {len(key)}."
+        )
     return key
+
+
+def keys_validate() -> None:
+    """Decode the current key and every fallback; ImproperlyConfigured names what is wrong.
+
+    Called at start-up (``veza.apps``) and by the deploy check ``veza.E003``.
+    """
+    _current_key()
+    for value in getattr(settings, "FIELD_ENCRYPTION_KEY_FALLBACKS", []):
+        _decode_key(value)
 
 
 def key_id(key: bytes) -> str:

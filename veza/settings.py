@@ -393,9 +393,21 @@ MIDDLEWARE.insert(
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].append(
     "veza.api.authentication.ApiKeyAuthentication"
 )
+# Bearer tokens issued before a password change/reset stop working (User.session_version).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].index(
+        "rest_framework_simplejwt.authentication.JWTAuthentication"
+    )
+] = "veza.api.authentication.SessionJWTAuthentication"
+# Staff operations over the API need a login that passed 2FA (the token's ``otp`` claim, or an
+# OTP-verified admin session), like the admin site (README "Security model").
+STAFF_API_REQUIRE_OTP = env.bool("STAFF_API_REQUIRE_OTP", default=not DEBUG)
+# Live (not revoked, not expired) API keys one account may hold; each has its own budget.
+API_KEYS_MAX_PER_USER = env.int("API_KEYS_MAX_PER_USER", default=10)
 
 # The admin site requires a verified OTP device for staff in production (README, "Admin 2FA").
 ADMIN_REQUIRE_OTP = not DEBUG
+ADMIN_OTP_LOGIN_FORM = "apps.accounts.forms.AdminLoginForm"
 OTP_TOTP_ISSUER = "Veza"
 OTP_BACKUP_CODE_THROTTLE_FACTOR = 1
 
@@ -424,5 +436,13 @@ RATE_LIMITS = {
 OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default={})
 OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
+# Each sign-in start stores a state row: anonymous callers may not fill the table (per IP).
+RATE_LIMITS["oauth_start_ip"] = "30/10m"
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
+
+# Expired OAuth sign-in states are deleted every 15 minutes (apps.accounts.tasks).
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
+}

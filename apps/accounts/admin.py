@@ -1,5 +1,6 @@
 """The accounts part of the operations console. Role changes go through the audited service."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -19,15 +20,34 @@ from apps.accounts.models import (
 )
 from apps.accounts.services import RequestMeta, api_key_revoke, audit_record, user_role_assign
 from apps.accounts.services.two_factor import two_factor_reset
+from veza.normalization import email_normalize, email_normalized_fits
 
 
-class UserCreationForm(AdminUserCreationForm):
+class NormalizedEmailUniqueMixin:
+    """Staff cannot create a second account for an identity either: the address is compared
+    under ``veza.normalization.email_normalize`` (the model's unique column is the real guard;
+    this gives the form a field error instead of a crash)."""
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        if email and not email_normalized_fits(email):
+            raise forms.ValidationError("Enter a valid email address.")
+        if email:
+            taken = User.objects.filter(email_normalized=email_normalize(email))
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise forms.ValidationError("An account with this email address already exists.")
+        return email
+
+
+class UserCreationForm(NormalizedEmailUniqueMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "username")
 
 
-class UserChangeForm(DjangoUserChangeForm):
+class UserChangeForm(NormalizedEmailUniqueMixin, DjangoUserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

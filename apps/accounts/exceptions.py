@@ -1,6 +1,6 @@
 """Error codes of the accounts domain (shared/API.md, Accounts and authentication)."""
 
-from veza.api.exceptions import ApplicationError
+from veza.api.exceptions import ApplicationError, Forbidden
 
 
 class InvalidCredentials(ApplicationError):
@@ -91,3 +91,19 @@ class OAuthProviderUnknown(ApplicationError):
     status_code = 404
     code = "NOT_FOUND"
     message = "No such sign-in provider."
+
+
+class ApiKeyLimitReached(ApplicationError):
+    status_code = 409
+    code = "API_KEY_LIMIT_REACHED"
+    message = "You have the maximum number of active API keys. Revoke one to create another."
+
+
+class TwoFactorLoginRequired(Forbidden):
+    """Staff operations over the API need a login that passed 2FA (README "Security model")."""
+
+    code = "TWO_FACTOR_LOGIN_REQUIRED"
+    message = (
+        "Staff operations need a login that passed two-factor authentication: sign in again "
+        "with your one-time code (an API key or a password-only login is not enough)."
+    )

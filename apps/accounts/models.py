@@ -7,8 +7,11 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin
+
+from veza.normalization import email_normalize
 
 
 class Role(models.TextChoices):
@@ -32,7 +35,7 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.get(email_normalized=email_normalize(email))
 
     def _create_user(self, email, username, password, **extra_fields):
         if not email:
@@ -61,6 +64,12 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(max_length=254, unique=True)
+    email_normalized = models.CharField(
+        max_length=254,
+        unique=True,
+        editable=False,
+        help_text="The address under veza.normalization.email_normalize: the account's identity.",
+    )
     username = models.CharField(max_length=30)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
     is_verified = models.BooleanField(default=False)
@@ -70,6 +79,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="When the user promoted themselves to creator; empty for admin-assigned roles.",
     )
     is_active = models.BooleanField(default=True)
+    session_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=(
+            "Copied into every access token; raising it ends every access token issued before "
+            "(password change or reset, ownership proven by email)."
+        ),
+    )
     is_staff = models.BooleanField(default=False, help_text="May log into the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -100,6 +117,28 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs):
+        # A derived column: kept equal to the rule's output on every write of ``email``.
+        self.email_normalized = email_normalize(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_normalized"}
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django sessions end with ``session_version`` like bearer tokens do (a password
+        change already ends them through the password hash; proven ownership of the address
+        does not change the password). Version 0 keeps Django's own hash, so sessions that
+        predate the column stay valid."""
+        if not self.session_version:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "veza.accounts.User.session_auth_hash",
+            f"{self.password}|{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_content_creator(self) -> bool:

@@ -5,6 +5,7 @@ from django_countries import countries
 from rest_framework import serializers
 
 from apps.accounts.models import ApiKey, ApiScope, Profile, Role, User
+from veza.normalization import email_normalized_fits
 
 _username_field = {
     "max_length": 30,
@@ -21,6 +22,11 @@ class RegisterInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     username = serializers.CharField(**_username_field)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+    def validate_email(self, value: str) -> str:
+        if not email_normalized_fits(value):
+            raise serializers.ValidationError("Enter a valid email address.")
+        return value
 
 
 class TokenInputSerializer(serializers.Serializer):

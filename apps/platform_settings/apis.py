@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsStaffOrAdminRole
+from apps.accounts.permissions import StaffTwoFactorLogin
 from apps.accounts.services import RequestMeta
 from apps.platform_settings import selectors, services
 from apps.platform_settings.serializers import (
@@ -13,6 +13,7 @@ from apps.platform_settings.serializers import (
     MaintenanceInputSerializer,
     MaintenanceOutputSerializer,
 )
+from veza.api.schema import ErrorEnvelopeSerializer
 
 
 class FeaturesApi(APIView):
@@ -33,11 +34,23 @@ class FeaturesApi(APIView):
         return Response(selectors.public_flags())
 
 
+STAFF_FORBIDDEN = OpenApiResponse(
+    response=ErrorEnvelopeSerializer,
+    description=(
+        "PERMISSION_DENIED (not staff), TWO_FACTOR_LOGIN_REQUIRED (staff, but the login did not "
+        "pass 2FA: sign in again with the one-time code; API keys never qualify) or "
+        "API_KEY_SCOPE."
+    ),
+)
+
+
 class MaintenanceApi(APIView):
-    permission_classes = [IsStaffOrAdminRole]
+    permission_classes = [StaffTwoFactorLogin]
 
     @extend_schema(
-        tags=["platform"], responses={200: MaintenanceOutputSerializer}, summary="Maintenance"
+        tags=["platform"],
+        responses={200: MaintenanceOutputSerializer, 403: STAFF_FORBIDDEN},
+        summary="Maintenance",
     )
     def get(self, request):
         return Response(MaintenanceOutputSerializer(selectors.maintenance_status()).data)
@@ -45,7 +58,7 @@ class MaintenanceApi(APIView):
     @extend_schema(
         tags=["platform"],
         request=MaintenanceInputSerializer,
-        responses={200: MaintenanceOutputSerializer},
+        responses={200: MaintenanceOutputSerializer, 403: STAFF_FORBIDDEN},
         summary="Turn maintenance on or off for the whole fleet (persisted first)",
     )
     def put(self, request):

@@ -188,10 +188,10 @@ def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(clien
 @pytest.mark.django_db
 @freeze_time("2026-06-01 10:20:00")  # one fixed window for the whole test
 def test_admin_login_shares_the_per_ip_login_limit(client, staff_user):
-    for _ in range(20):
+    for n in range(20):  # other accounts each time: the per-account limit stays out of it
         assert (
             client.post(
-                "/admin/login/", {"username": staff_user.email, "password": "x"}
+                "/admin/login/", {"username": f"someone{n}@example.com", "password": "x"}
             ).status_code
             == 200
         )
@@ -235,3 +235,87 @@ def test_staff_raise_a_keys_hourly_limits_in_the_admin_audited(client, staff_use
     api = APIClient()
     api.credentials(HTTP_X_API_KEY=raw)
     assert api.get("/api/v1/users/me")["X-RateLimit-Limit"] == "20000"
+
+
+# --- The admin login does not reveal a right password (security review, item 15) -----------
+
+
+def _admin_login(client, email, password, code="", ip="192.0.2.1"):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": email, "password": password, "otp_token": code},
+        REMOTE_ADDR=ip,
+    )
+
+
+@pytest.mark.django_db
+@freeze_time("2026-06-01 10:20:00")
+def test_a_wrong_password_and_a_wrong_code_get_the_same_answer_and_no_device_list(
+    client, settings, staff_user
+):
+    settings.ADMIN_REQUIRE_OTP = True
+    call_command("admin_otp_enroll", staff_user.email, stdout=StringIO())
+    device = TOTPDevice.objects.get(user=staff_user)
+    wrong_code = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    attempts = [
+        ("wrong-password", ""),
+        (PASSWORD, ""),
+        (PASSWORD, wrong_code),
+        ("wrong-password", current_code(device)),
+    ]
+
+    pages = [_admin_login(client, staff_user.email, pw, code) for pw, code in attempts]
+
+    errors = set()
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Admin authenticator" not in html
+        assert device.persistent_id not in html
+        assert 'name="otp_device"' not in html
+        errors.add(html.split('class="errornote"')[1].split("</p>")[0])
+    assert len(errors) == 1
+    assert "correct email, password and one-time code" in errors.pop()
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+@freeze_time("2026-06-01 10:20:00")
+def test_failed_admin_logins_lock_the_account_in_the_api_logins_bucket(
+    client, settings, staff_user
+):
+    settings.ADMIN_REQUIRE_OTP = True
+    call_command("admin_otp_enroll", staff_user.email, stdout=StringIO())
+    device = TOTPDevice.objects.get(user=staff_user)
+    long_s_variant = staff_user.email.upper().replace("S", "\u017f")  # the same identity
+    for n in range(10):
+        email = long_s_variant if n % 2 else staff_user.email
+        assert _admin_login(client, email, "guess", ip=f"198.51.100.{n}").status_code == 200
+
+    locked = _admin_login(client, staff_user.email, PASSWORD, current_code(device), "198.51.100.99")
+    from rest_framework.test import APIClient
+
+    api = APIClient(REMOTE_ADDR="198.51.100.98").post(
+        "/api/v1/auth/login", {"email": staff_user.email, "password": PASSWORD}, format="json"
+    )
+
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) >= 1
+    assert client.get("/admin/").status_code == 302
+    assert api.status_code == 429
+    assert api.json()["error"]["code"] == "RATE_LIMITED"
+
+
+@pytest.mark.django_db
+@freeze_time("2026-06-01 10:20:00")
+def test_a_backup_code_opens_the_admin_without_choosing_a_device(client, settings, staff_user):
+    settings.ADMIN_REQUIRE_OTP = True
+    out = StringIO()
+    call_command("admin_otp_enroll", staff_user.email, stdout=out)
+    codes = [line.strip() for line in out.getvalue().splitlines() if line.startswith("  ")]
+    backup_code = codes[0]
+
+    response = _admin_login(client, staff_user.email, PASSWORD, backup_code)
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200

@@ -129,7 +129,12 @@ def test_password_change_revokes_other_sessions_but_keeps_the_named_one(
     assert laptop_refresh.status_code == 200
     assert login(api_client, user.email).status_code == 401
     assert login(api_client, user.email, "brand-new-Secret-77").status_code == 200
-    assert AuditLog.objects.get(action="user.password_change").metadata == {"revoked_sessions": 1}
+    assert AuditLog.objects.get(action="user.password_change").metadata == {
+        "revoked_sessions": 1,
+        "revoked_api_keys": [],
+        "removed_two_factor_devices": 0,
+        "removed_oauth_links": [],
+    }
     assert [m.subject for m in mail.outbox] == ["Your Veza password was changed"]
 
 

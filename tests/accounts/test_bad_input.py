@@ -79,15 +79,16 @@ def test_body_over_the_upload_limit_is_refused_without_a_500(api_client):
 
 
 @pytest.mark.django_db
-def test_duplicate_email_in_other_casing_is_refused(api_client):
+def test_duplicate_email_in_other_casing_creates_nothing_and_does_not_say_so(api_client):
+    """No account enumeration: the same 201 as a free address (test_register_enumeration)."""
     UserFactory(email="taken@example.com", username="first")
 
     response = api_client.post(REGISTER, {**GOOD, "email": "TAKEN@Example.COM"}, format="json")
 
-    error = assert_envelope(response, 400, "VALIDATION_ERROR")
-    assert "email" in error["details"]
+    assert response.status_code == 201
     assert User.objects.count() == 1
     assert not AuditLog.objects.filter(action="user.register").exists()
+    assert AuditLog.objects.filter(action="user.register_email_taken").count() == 1
 
 
 @pytest.mark.django_db

@@ -237,7 +237,8 @@ def test_api_keys_cannot_manage_two_factor(user):
 
     response = client.post(SETUP)
 
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
     assert not TOTPDevice.objects.filter(user=user).exists()
 
 

@@ -7,7 +7,7 @@ import requests
 from django.db import connection
 
 from tests.accounts.factories import UserFactory
-from tests.conftest import bearer_client
+from tests.conftest import staff_bearer_client
 from tests.servers import gunicorn_server
 
 PROMISED_SECONDS = 1.0
@@ -37,7 +37,7 @@ def _wait_for_status(url, status, since):
 @pytest.mark.django_db(transaction=True)
 def test_a_flip_through_one_process_reaches_the_other_within_a_second(seeded):
     staff = UserFactory(is_staff=True, is_verified=True)
-    auth = {"Authorization": bearer_client(staff)._credentials["HTTP_AUTHORIZATION"]}
+    auth = {"Authorization": staff_bearer_client(staff)._credentials["HTTP_AUTHORIZATION"]}
 
     with gunicorn_server() as server_a, gunicorn_server() as server_b:
         features_b = server_b + "/api/v1/features"
@@ -71,7 +71,7 @@ def test_a_flip_through_one_process_reaches_the_other_within_a_second(seeded):
 @pytest.mark.django_db(transaction=True)
 def test_without_redis_every_process_still_follows_the_database_within_the_ttl(seeded):
     staff = UserFactory(is_staff=True, is_verified=True)
-    auth = {"Authorization": bearer_client(staff)._credentials["HTTP_AUTHORIZATION"]}
+    auth = {"Authorization": staff_bearer_client(staff)._credentials["HTTP_AUTHORIZATION"]}
     no_redis = {"REDIS_URL": "redis://127.0.0.1:1/0", "MAINTENANCE_CACHE_TTL": "2"}
 
     with gunicorn_server(no_redis) as server_a, gunicorn_server(no_redis) as server_b:

@@ -10,7 +10,7 @@ from apps.platform_settings import state
 from apps.platform_settings.models import PlatformSetting
 from apps.platform_settings.services import setting_set
 from tests.accounts.factories import UserFactory
-from tests.conftest import bearer_client
+from tests.conftest import bearer_client, staff_bearer_client
 from tests.platform_settings.conftest import seed_migration
 
 URL = "/api/v1/admin/maintenance"
@@ -18,7 +18,7 @@ URL = "/api/v1/admin/maintenance"
 
 @pytest.fixture
 def staff_client(seeded, staff_user):
-    return bearer_client(staff_user)
+    return staff_bearer_client(staff_user)
 
 
 class FakeClock:
@@ -99,7 +99,9 @@ def test_only_staff_or_admin_role_may_read_or_flip_maintenance(seeded, api_clien
 
     anonymous = api_client.put(URL, {"enabled": True}, format="json")
     denied = listener.put(URL, {"enabled": True}, format="json")
-    admin_role = bearer_client(UserFactory(role="admin")).put(URL, {"enabled": True}, format="json")
+    admin_role = staff_bearer_client(UserFactory(role="admin")).put(
+        URL, {"enabled": True}, format="json"
+    )
 
     assert anonymous.status_code == 401
     assert denied.status_code == 403

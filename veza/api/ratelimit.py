@@ -158,6 +158,24 @@ def usage_hit(request, *, group: str, value: str) -> None:
     _usage(request, group=group, key=_constant_key(value), increment=True)
 
 
+ACCOUNT_FAILURES_GROUP = "login_account_failures"
+
+
+def account_failures_check(*, account: str) -> None:
+    """429 once ``account`` (a normalised email, ``veza.normalization``) is past the
+    failed-login limit.
+
+    One bucket per account for every place that checks a password or a second factor: the API
+    login, the admin login, the password change and 2FA disable, so none of them is a faster
+    password oracle than the login itself.
+    """
+    usage_peek(None, group=ACCOUNT_FAILURES_GROUP, value=account)
+
+
+def account_failure_record(*, account: str) -> None:
+    usage_hit(None, group=ACCOUNT_FAILURES_GROUP, value=account)
+
+
 # --- Response headers ----------------------------------------------------------------------
 
 REQUEST_ATTRIBUTE = "veza_ratelimit"

@@ -49,6 +49,19 @@ class VezaAutoSchema(AutoSchema):
 
         return any(isinstance(a, ApiKeyAuthentication) for a in self.view.get_authenticators())
 
+    def _refuses_api_keys(self) -> bool:
+        from veza.api.permissions import LoginSessionRequired
+
+        return any(isinstance(p, LoginSessionRequired) for p in self.view.get_permissions())
+
+    def get_auth(self):
+        """Operations that refuse API keys (``LoginSessionRequired``) do not list the key
+        scheme, although the key is recognised there (to answer 403 API_KEY_NOT_ALLOWED)."""
+        auth = super().get_auth()
+        if self._refuses_api_keys():
+            auth = [scheme for scheme in auth if "ApiKeyAuth" not in scheme]
+        return auth
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "503"]
         has_body = self.method in ("POST", "PUT", "PATCH")

@@ -7,17 +7,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors, services
-from apps.accounts.models import ApiKey
 from apps.accounts.serializers import (
     ApiKeyCreatedOutputSerializer,
     ApiKeyCreateInputSerializer,
     ApiKeyOutputSerializer,
 )
 from apps.accounts.services import RequestMeta
+from veza.api.permissions import LoginSessionRequired
+from veza.api.schema import ErrorEnvelopeSerializer
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
 
 
 class ApiKeyListCreateApi(generics.ListAPIView):
-    permission_classes = [IsAuthenticated]
+    """Managed by the person (bearer token or session): an API key can neither list, mint nor
+    revoke keys (403 ``API_KEY_NOT_ALLOWED``), so a leaked key cannot multiply itself."""
+
+    permission_classes = [IsAuthenticated, LoginSessionRequired]
     serializer_class = ApiKeyOutputSerializer
 
     def get_queryset(self):
@@ -30,7 +38,17 @@ class ApiKeyListCreateApi(generics.ListAPIView):
     @extend_schema(
         tags=["developer"],
         request=ApiKeyCreateInputSerializer,
-        responses={201: ApiKeyCreatedOutputSerializer},
+        responses={
+            201: ApiKeyCreatedOutputSerializer,
+            403: _error(
+                "EMAIL_NOT_VERIFIED (verify the address first) or API_KEY_NOT_ALLOWED (an API "
+                "key cannot create keys)"
+            ),
+            409: _error(
+                "API_KEY_LIMIT_REACHED: the account already has API_KEYS_MAX_PER_USER (default "
+                "10) live keys; `details.limit` says how many. Revoke one first."
+            ),
+        },
         summary="Create an API key; the full key is in this response only",
     )
     def post(self, request):
@@ -41,7 +59,6 @@ class ApiKeyListCreateApi(generics.ListAPIView):
             name=data.validated_data["name"],
             scopes=data.validated_data["scopes"],
             expires_at=data.validated_data.get("expires_at"),
-            creating_key=request.auth if isinstance(request.auth, ApiKey) else None,
             meta=RequestMeta.from_request(request),
         )
         api_key.key = full_key  # only on this instance, only in this response
@@ -49,11 +66,14 @@ class ApiKeyListCreateApi(generics.ListAPIView):
 
 
 class ApiKeyDetailApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, LoginSessionRequired]
 
     @extend_schema(
         tags=["developer"],
-        responses={204: OpenApiResponse(description="Revoked; the key stops working at once.")},
+        responses={
+            204: OpenApiResponse(description="Revoked; the key stops working at once."),
+            403: _error("API_KEY_NOT_ALLOWED: an API key cannot revoke keys"),
+        },
         summary="Revoke an API key",
     )
     def delete(self, request, key_id):

@@ -1,7 +1,7 @@
 """Accounts API (shared/API.md, Accounts and authentication). Thin: parse, call a service."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,8 @@ from apps.accounts.serializers import (
 )
 from apps.accounts.services import RequestMeta
 from veza.api import ratelimit
+from veza.api.authentication import SessionJWTAuthentication
+from veza.api.permissions import LoginSessionRequired
 from veza.api.schema import ErrorEnvelopeSerializer
 
 ACCEPTED = OpenApiResponse(description="Accepted; the same answer whether or not the email exists.")
@@ -46,7 +48,18 @@ class RegisterApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=RegisterInputSerializer,
-        responses={201: UserOutputSerializer},
+        responses={
+            201: OpenApiResponse(
+                UserOutputSerializer,
+                description=(
+                    "The new, unverified account; a verification email is on its way. For an "
+                    "address that already has an account the answer is the same, built from "
+                    "the submitted values, but nothing is created: the address's owner is "
+                    "emailed instead (no account enumeration)."
+                ),
+            ),
+            400: _error("VALIDATION_ERROR (e.g. a taken username or a weak password)"),
+        },
         summary="Create an account (unverified) and send the verification email",
     )
     def post(self, request):
@@ -58,18 +71,35 @@ class RegisterApi(PublicApi):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+def _bearer_user_or_none(request):
+    """The account of a valid bearer token, if the caller sent one; never an error (a stale
+    token in the app must not stop a verification link from working)."""
+    try:
+        result = SessionJWTAuthentication().authenticate(request)
+    except exceptions.AuthenticationFailed:
+        return None
+    return result[0] if result else None
+
+
 class VerifyEmailApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=TokenInputSerializer,
         responses={200: UserOutputSerializer, 400: _error("INVALID_TOKEN or VALIDATION_ERROR")},
         summary="Confirm an email address with the token from the email",
+        description=(
+            "Without a bearer token of this account, the click may come from the address's "
+            "owner rather than whoever registered it: every session, access token and API key "
+            "of the account is revoked, with any 2FA device or OAuth link set up before."
+        ),
     )
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.email_verification_confirm(
-            token=data.validated_data["token"], meta=RequestMeta.from_request(request)
+            token=data.validated_data["token"],
+            caller=_bearer_user_or_none(request),
+            meta=RequestMeta.from_request(request),
         )
         user = selectors.user_with_profile(user=user)
         return Response(UserOutputSerializer(user).data)
@@ -213,13 +243,21 @@ class MeApi(APIView):
 
 
 class PasswordChangeApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, LoginSessionRequired]
+    extra_error_codes = ("429",)
 
     @extend_schema(
         tags=["users"],
         request=PasswordChangeInputSerializer,
-        responses={204: NO_CONTENT, 400: _error("INVALID_PASSWORD or VALIDATION_ERROR")},
-        summary="Change my password; other sessions are signed out",
+        responses={
+            204: NO_CONTENT,
+            400: _error("INVALID_PASSWORD or VALIDATION_ERROR"),
+            403: _error("API_KEY_NOT_ALLOWED: needs a bearer token or a session, not an API key"),
+            429: _error(
+                "RATE_LIMITED: too many wrong passwords for this account (shared with login)"
+            ),
+        },
+        summary="Change my password; other sessions, older access tokens and API keys end",
     )
     def put(self, request):
         data = PasswordChangeInputSerializer(data=request.data)

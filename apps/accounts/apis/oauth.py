@@ -11,6 +11,8 @@ from apps.accounts import services
 from apps.accounts.serializers import OAuthCallbackInputSerializer, OAuthStartInputSerializer
 from apps.accounts.services import RequestMeta
 from apps.accounts.services.oauth import STATE_COOKIE, STATE_COOKIE_PATH
+from veza.api import ratelimit
+from veza.api.schema import ErrorEnvelopeSerializer
 
 
 class _Redirect(HttpResponseRedirect):
@@ -29,8 +31,11 @@ def _callback_url(request, provider: str) -> str:
 
 
 class OAuthStartApi(APIView):
+    """Anonymous, and each call stores a state row: limited per client IP (429)."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    extra_error_codes = ("429",)
 
     @extend_schema(
         tags=["auth"],
@@ -42,10 +47,17 @@ class OAuthStartApi(APIView):
                 description="Where the app wants the tokens; its host must be allowed.",
             )
         ],
-        responses={302: OpenApiResponse(description="To the provider (state + PKCE S256).")},
+        responses={
+            302: OpenApiResponse(description="To the provider (state + PKCE S256)."),
+            429: OpenApiResponse(
+                response=ErrorEnvelopeSerializer,
+                description="RATE_LIMITED: too many sign-in starts from this IP (Retry-After).",
+            ),
+        },
         summary="Start signing in with a provider",
     )
     def get(self, request, provider):
+        ratelimit.ip_limit_enforce(request, group="oauth_start_ip")
         provider_config = services.oauth_provider_get(name=provider)
         data = OAuthStartInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)

@@ -1,13 +1,11 @@
 """``/api/v1/auth/2fa/*`` (shared/API.md, Accounts). Managed by the person themselves: a bearer
-token or a session, never an integrator's API key."""
+token or a session, never an integrator's API key (403 ``API_KEY_NOT_ALLOWED``)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from apps.accounts import selectors, services
 from apps.accounts.serializers import (
@@ -18,11 +16,22 @@ from apps.accounts.serializers import (
     TwoFactorStatusOutputSerializer,
 )
 from apps.accounts.services import RequestMeta
+from veza.api.permissions import LoginSessionRequired
+from veza.api.schema import ErrorEnvelopeSerializer
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
+
+
+NOT_VERIFIED_OR_KEY = _error(
+    "EMAIL_NOT_VERIFIED (verify the address first) or API_KEY_NOT_ALLOWED (API keys cannot "
+    "manage 2FA)"
+)
 
 
 class TwoFactorApi(APIView):
-    authentication_classes = [JWTAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, LoginSessionRequired]
     extra_error_codes = ("409", "429")
 
 
@@ -42,7 +51,7 @@ class TwoFactorSetupApi(TwoFactorApi):
     @extend_schema(
         tags=["auth"],
         request=None,
-        responses={200: TwoFactorSetupOutputSerializer},
+        responses={200: TwoFactorSetupOutputSerializer, 403: NOT_VERIFIED_OR_KEY},
         summary="Start TOTP set-up (not active until enabled with a code)",
     )
     def post(self, request):
@@ -58,7 +67,7 @@ class TwoFactorEnableApi(TwoFactorApi):
     @extend_schema(
         tags=["auth"],
         request=OtpCodeInputSerializer,
-        responses={200: TwoFactorEnableOutputSerializer},
+        responses={200: TwoFactorEnableOutputSerializer, 403: NOT_VERIFIED_OR_KEY},
         summary="Turn 2FA on with a current code; returns ten backup codes, shown once",
     )
     def post(self, request):
@@ -76,7 +85,15 @@ class TwoFactorDisableApi(TwoFactorApi):
     @extend_schema(
         tags=["auth"],
         request=TwoFactorDisableInputSerializer,
-        responses={204: OpenApiResponse(description="2FA is off; backup codes are deleted.")},
+        responses={
+            204: OpenApiResponse(description="2FA is off; backup codes are deleted."),
+            400: _error("INVALID_PASSWORD, INVALID_OTP or VALIDATION_ERROR"),
+            403: _error("API_KEY_NOT_ALLOWED: needs a bearer token or a session"),
+            429: _error(
+                "RATE_LIMITED: too many wrong passwords or codes for this account (shared "
+                "with login), or the device's back-off"
+            ),
+        },
         summary="Turn 2FA off with the password and a code",
     )
     def post(self, request):

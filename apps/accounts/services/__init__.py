@@ -22,6 +22,7 @@ from apps.accounts.services.oauth import (
     oauth_provider_get,
     oauth_start,
     oauth_state_fail,
+    oauth_states_prune,
     oauth_tokens_encrypt_all,
     redirect_uri_validate,
     redirect_with_fragment,
@@ -32,6 +33,12 @@ from apps.accounts.services.registration import (
     user_register,
 )
 from apps.accounts.services.roles import UpgradeResult, creator_upgrade, user_role_assign
+from apps.accounts.services.sessions import (
+    RevokedCredentials,
+    credentials_revoke,
+    refresh_tokens_revoke_all,
+    session_tokens_issue,
+)
 from apps.accounts.services.two_factor import (
     otp_verify,
     totp_secret_base32,
@@ -45,6 +52,7 @@ from apps.accounts.services.users import user_update
 __all__ = [
     "OAuthFlowError",
     "RequestMeta",
+    "RevokedCredentials",
     "UpgradeResult",
     "api_key_authenticate",
     "api_key_create",
@@ -53,6 +61,7 @@ __all__ = [
     "audit_record",
     "chat_token_issue",
     "creator_upgrade",
+    "credentials_revoke",
     "email_verification_confirm",
     "email_verification_resend",
     "login_tokens",
@@ -60,6 +69,7 @@ __all__ = [
     "oauth_provider_get",
     "oauth_start",
     "oauth_state_fail",
+    "oauth_states_prune",
     "oauth_tokens_encrypt_all",
     "otp_verify",
     "password_change",
@@ -69,6 +79,8 @@ __all__ = [
     "redirect_with_fragment",
     "refresh_token_revoke",
     "refresh_token_rotate",
+    "refresh_tokens_revoke_all",
+    "session_tokens_issue",
     "totp_secret_base32",
     "two_factor_disable",
     "two_factor_enable",

@@ -16,10 +16,12 @@ import secrets
 import string
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.exceptions import ApiKeyLimitReached, EmailNotVerified
 from apps.accounts.models import ApiKey, ApiScope, User
 from apps.accounts.services.audit import RequestMeta, audit_record
 from veza.api.exceptions import NotFound, ValidationFailed
@@ -77,7 +79,10 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """Create a key; returns it with the full secret, which is never retrievable again.
 
-    A key used to create another key cannot grant more than it has.
+    Only for a verified address (403 ``EMAIL_NOT_VERIFIED``), and at most
+    ``API_KEYS_MAX_PER_USER`` live keys per account (409 ``API_KEY_LIMIT_REACHED``): each key
+    has its own hourly budget. A key used to create another key cannot grant more than it has
+    (the API refuses keys altogether; this guards other callers).
     """
     from veza.api.authentication import ApiKeyScopeDenied
 
@@ -87,6 +92,19 @@ def api_key_create(
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise ValidationFailed(details={"expires_at": ["Must be in the future."]})
+    # The owner's row lock serialises creations per account: parallel requests cannot pass the
+    # cap together, and a key is never created for an address its holder has not proven.
+    owner = User.objects.select_for_update().filter(pk=user.pk).first()
+    if owner is None or not owner.is_verified:
+        raise EmailNotVerified()
+    limit = settings.API_KEYS_MAX_PER_USER
+    active = (
+        ApiKey.objects.filter(user=user, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .count()
+    )
+    if active >= limit:
+        raise ApiKeyLimitReached(details={"limit": limit})
     lookup, secret = _random(LOOKUP_LENGTH), _random(SECRET_LENGTH)
     api_key = ApiKey.objects.create(
         user=user,

@@ -39,8 +39,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.accounts.exceptions import InvalidRedirect, InvalidState, OAuthProviderUnknown
 from apps.accounts.models import OAuthAccount, OAuthState, User
 from apps.accounts.services.audit import RequestMeta, audit_record
+from apps.accounts.services.sessions import session_tokens_issue
 from apps.accounts.services.two_factor import two_factor_is_enabled
 from veza import crypto
+from veza.normalization import email_normalize, email_normalized_fits
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +173,6 @@ def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> 
     (which the API also sets as a cookie, binding the flow to this browser)."""
     redirect_uri = redirect_uri_validate(uri=redirect_uri)
     now = timezone.now()
-    # Housekeeping on the way: states long past their expiry are useless (indexed delete).
-    OAuthState.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters, within RFC 7636's 43..128
     OAuthState.objects.create(
@@ -187,6 +187,13 @@ def oauth_start(*, provider: Provider, redirect_uri: str, callback_url: str) -> 
         provider.authorize_url, state=state, code_verifier=verifier
     )
     return url, state
+
+
+def oauth_states_prune(*, now=None) -> int:
+    """Delete the states past their expiry (used or not: neither can be consumed any more).
+    Run by the beat task ``accounts.oauth_states_prune``; one indexed delete."""
+    deleted, _ = OAuthState.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
 
 
 def _state_consume(*, provider: Provider, state: str, browser_state: str | None) -> OAuthState:
@@ -274,7 +281,9 @@ def _account_for_identity(
     else:
         if not identity.email or not identity.email_verified:
             raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)
-        user = User.objects.filter(email__iexact=identity.email).first()
+        if not email_normalized_fits(identity.email):
+            raise OAuthFlowError("INVALID_EMAIL", redirect_uri)
+        user = User.objects.filter(email_normalized=email_normalize(identity.email)).first()
         if user is not None:
             if not user.is_verified:
                 raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)
@@ -342,7 +351,7 @@ def oauth_callback(
         meta=meta,
         redirect_uri=stored.redirect_uri,
     )
-    refresh = RefreshToken.for_user(user)
+    refresh = session_tokens_issue(user=user, otp_verified=False)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return stored.redirect_uri, user, refresh
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.exceptions import (
+    EmailNotVerified,
     InvalidOtp,
     InvalidPassword,
     TwoFactorAlreadyEnabled,
@@ -27,6 +28,7 @@ from apps.accounts.exceptions import (
 )
 from apps.accounts.models import BackupCode, BackupCodeDevice, User
 from apps.accounts.services.audit import RequestMeta, audit_record
+from veza.api import ratelimit
 from veza.api.ratelimit import rate_limited
 
 BACKUP_CODE_COUNT = 10
@@ -64,10 +66,19 @@ def totp_secret_base32(device: TOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
+def _verified_owner_lock(user: User) -> User:
+    """2FA locks an account to a device: only someone who proved they own the address may set
+    it up, or a squatter who registered another person's email could lock them out."""
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None or not locked.is_verified:
+        raise EmailNotVerified()
+    return locked
+
+
 @transaction.atomic
 def two_factor_setup(*, user: User) -> TOTPDevice:
     """A new, unconfirmed TOTP device (replacing any earlier unconfirmed one)."""
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    _verified_owner_lock(user)
     if two_factor_is_enabled(user=user):
         raise TwoFactorAlreadyEnabled()
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -141,6 +152,7 @@ def two_factor_enable(*, user: User, code: str, meta: RequestMeta) -> list[str]:
     is kept.
     """
     with transaction.atomic():
+        _verified_owner_lock(user)
         if two_factor_is_enabled(user=user):
             raise TwoFactorAlreadyEnabled()
         device = (
@@ -162,12 +174,20 @@ def two_factor_enable(*, user: User, code: str, meta: RequestMeta) -> list[str]:
 
 
 def two_factor_disable(*, user: User, password: str, code: str, meta: RequestMeta) -> None:
-    """Turn 2FA off with the password and a current code (TOTP or backup)."""
+    """Turn 2FA off with the password and a current code (TOTP or backup).
+
+    A wrong password or code counts against the account's failed-login limit (shared with the
+    login): past it, 429 even with the right ones.
+    """
+    account = user.email_normalized
+    ratelimit.account_failures_check(account=account)
     if not user.check_password(password):
+        ratelimit.account_failure_record(account=account)
         raise InvalidPassword()
     if not two_factor_is_enabled(user=user):
         raise TwoFactorNotEnabled()
     if not otp_verify(user=user, code=code):
+        ratelimit.account_failure_record(account=account)
         raise InvalidOtp(status_code=400)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.accounts.models import User
 from apps.accounts.services import audit_record, totp_secret_base32
 from apps.accounts.services.two_factor import backup_codes_generate
+from veza.normalization import email_normalize
 
 
 class Command(BaseCommand):
@@ -26,7 +27,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, email, replace, **options):
-        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        user = (
+            User.objects.select_for_update().filter(email_normalized=email_normalize(email)).first()
+        )
         if user is None:
             raise CommandError(f"No account with email {email}.")
         if not user.is_staff:

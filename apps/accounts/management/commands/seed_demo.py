@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts.models import Profile, Role, User
+from veza.normalization import email_normalize
 
 DEMO_PASSWORD = "veza-demo-2026"
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             spec = dict(spec)
             display_name = spec.pop("display_name")
             email = spec.pop("email")
-            user = User.objects.filter(email__iexact=email).first()
+            user = User.objects.filter(email_normalized=email_normalize(email)).first()
             if user is None:
                 user = User(email=email, **spec)
                 user.set_password(DEMO_PASSWORD)
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         from apps.catalog.models import Track
         from apps.catalog.services import track_upload
 
-        creator = User.objects.get(email__iexact="creator@veza.local")
+        creator = User.objects.get(email_normalized="creator@veza.local")
         if Track.objects.filter(owner=creator).exists():
             self.stdout.write("  demo tracks exist")
             return
