@@ -38,8 +38,9 @@ from django.test import Client  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 
 from apps.accounts.models import ApiKey, User  # noqa: E402
-from apps.accounts.services import RequestMeta, api_key_create  # noqa: E402
+from apps.accounts.services import api_key_create  # noqa: E402
 from veza.api import ratelimit  # noqa: E402
+from veza.audit import RequestMeta  # noqa: E402
 
 URL = "/api/v1/users/me"
 WARMUP = 200

@@ -18,8 +18,9 @@ from apps.accounts.models import (
     Role,
     User,
 )
-from apps.accounts.services import RequestMeta, api_key_revoke, audit_record, user_role_assign
+from apps.accounts.services import api_key_revoke, user_role_assign
 from apps.accounts.services.two_factor import two_factor_reset
+from veza.audit import RequestMeta, audit_record
 from veza.normalization import email_normalize, email_normalized_fits
 
 

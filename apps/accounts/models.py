@@ -158,7 +158,8 @@ class Profile(models.Model):
 
 
 class AuditLog(models.Model):
-    """Who did what to what, from where. Written by :func:`apps.accounts.services.audit_record`."""
+    """Who did what to what, from where. Written by :func:`veza.audit.audit_record`, which finds
+    this model through ``settings.AUDIT_LOG_MODEL``."""
 
     id = models.BigAutoField(primary_key=True)
     actor = models.ForeignKey(

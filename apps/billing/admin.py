@@ -5,11 +5,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
-from apps.accounts.services import RequestMeta
 from apps.billing import services
 from apps.billing.gateways import SANDBOX_DECLINE_MARKER
 from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription
 from veza.api.exceptions import ApplicationError
+from veza.audit import RequestMeta
 
 SANDBOX_NOTE = (
     "Sandbox payments: every charge succeeds, except for accounts whose email contains "

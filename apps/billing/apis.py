@@ -6,7 +6,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.services import RequestMeta
 from apps.billing import selectors, services
 from apps.billing.exceptions import NoSubscription
 from apps.billing.serializers import (
@@ -18,6 +17,7 @@ from apps.billing.serializers import (
     SubscriptionOutputSerializer,
 )
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 
 def _error(description: str) -> OpenApiResponse:

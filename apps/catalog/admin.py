@@ -6,7 +6,6 @@ audited with the staff member and their IP.
 
 from django.contrib import admin, messages
 
-from apps.accounts.services import RequestMeta
 from apps.catalog import services
 from apps.catalog.models import (
     Follow,
@@ -18,6 +17,7 @@ from apps.catalog.models import (
     ShareToken,
     Track,
 )
+from veza.audit import RequestMeta
 
 
 def _moderate_tracks(modeladmin, request, tracks, action: str) -> None:

@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import User
 from apps.accounts.permissions import IsContentCreator
-from apps.accounts.services import RequestMeta
 from apps.catalog import platform, selectors, services
 from apps.catalog.models import Playlist, ShareToken
 from apps.catalog.serializers import (
@@ -40,6 +39,7 @@ from veza.api.exceptions import Forbidden, NotFound
 from veza.api.pagination import CursorPagination, PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 SHARE_TOKEN_PARAM = OpenApiParameter(
     "share_token", str, description="A share token that unlocks this private item."

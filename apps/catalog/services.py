@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.catalog import audio, media_cache
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import (
@@ -32,6 +31,7 @@ from apps.catalog.models import (
 from apps.catalog.platform import TRACK_NAMESPACES, response_cache_invalidate
 from apps.catalog.selectors import token_hash
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.accounts.services import RequestMeta
 from apps.platform_settings import selectors, services
 from apps.platform_settings.models import PlatformSetting, ValueType
 from veza.api.exceptions import ApplicationError
+from veza.audit import RequestMeta
 
 
 class PlatformSettingForm(forms.ModelForm):

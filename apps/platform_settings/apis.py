@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import StaffTwoFactorLogin
-from apps.accounts.services import RequestMeta
 from apps.platform_settings import selectors, services
 from apps.platform_settings.serializers import (
     FeaturesOutputSerializer,
@@ -14,6 +13,7 @@ from apps.platform_settings.serializers import (
     MaintenanceOutputSerializer,
 )
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 
 class FeaturesApi(APIView):

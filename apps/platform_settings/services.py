@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.platform_settings import state
 from apps.platform_settings.models import PlatformSetting, ValueType
 from veza.api.exceptions import NotFound, ValidationFailed
+from veza.audit import RequestMeta, audit_record
 from veza.response_cache import response_cache_invalidate
 
 

@@ -13,8 +13,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from apps.accounts.models import ApiKey, AuditLog, BackupCodeDevice
-from apps.accounts.services import RequestMeta, api_key_create
+from apps.accounts.services import api_key_create
 from tests.accounts.factories import PASSWORD, UserFactory
+from veza.audit import RequestMeta
 
 
 def current_code(device: TOTPDevice) -> str:

@@ -18,10 +18,11 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiKey, AuditLog
-from apps.accounts.services import RequestMeta, api_key_create
+from apps.accounts.services import api_key_create
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
 from veza.api import ratelimit
+from veza.audit import RequestMeta
 
 KEYS_URL = "/api/v1/developer/api-keys"
 ME_URL = "/api/v1/users/me"

@@ -13,10 +13,11 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiKey, OAuthState
-from apps.accounts.services import RequestMeta, api_key_create
+from apps.accounts.services import api_key_create
 from apps.accounts.tasks import oauth_states_prune_task
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from veza.audit import RequestMeta
 
 KEYS = "/api/v1/developer/api-keys"
 

@@ -8,10 +8,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 
-from apps.accounts.services import RequestMeta, api_key_create
+from apps.accounts.services import api_key_create
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import enable_2fa
 from tests.conftest import bearer_client
+from veza.audit import RequestMeta
 
 PASSWORD_URL = "/api/v1/users/me/password"
 DISABLE = "/api/v1/auth/2fa/disable"

@@ -227,7 +227,8 @@ def test_disable_needs_the_password_and_a_code(user):
 
 @pytest.mark.django_db
 def test_api_keys_cannot_manage_two_factor(user):
-    from apps.accounts.services import RequestMeta, api_key_create
+    from apps.accounts.services import api_key_create
+    from veza.audit import RequestMeta
 
     _, raw = api_key_create(user=user, name="x", scopes=["admin"], meta=RequestMeta())
     from rest_framework.test import APIClient

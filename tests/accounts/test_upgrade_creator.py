@@ -13,9 +13,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import AuditLog, Role, User
-from apps.accounts.services import RequestMeta, audit_record, user_role_assign
+from apps.accounts.services import user_role_assign
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from veza.audit import RequestMeta, audit_record
 
 URL = "/api/v1/users/me/upgrade-creator"
 

@@ -6,11 +6,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from apps.accounts.models import AuditLog
-from apps.accounts.services import RequestMeta, api_key_create
+from apps.accounts.services import api_key_create
 from apps.platform_settings.models import PlatformSetting
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import code_for
 from tests.conftest import bearer_client, staff_bearer_client
+from veza.audit import RequestMeta
 
 URL = "/api/v1/admin/maintenance"
 

@@ -12,9 +12,9 @@ from apps.accounts.serializers import (
     ApiKeyCreateInputSerializer,
     ApiKeyOutputSerializer,
 )
-from apps.accounts.services import RequestMeta
 from veza.api.permissions import LoginSessionRequired
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 
 def _error(description: str) -> OpenApiResponse:

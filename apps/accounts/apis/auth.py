@@ -21,11 +21,11 @@ from apps.accounts.serializers import (
     UserOutputSerializer,
     UserUpdateInputSerializer,
 )
-from apps.accounts.services import RequestMeta
 from veza.api import ratelimit
 from veza.api.authentication import SessionJWTAuthentication
 from veza.api.permissions import LoginSessionRequired
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 ACCEPTED = OpenApiResponse(description="Accepted; the same answer whether or not the email exists.")
 NO_CONTENT = OpenApiResponse(description="Done.")

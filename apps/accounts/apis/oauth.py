@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from apps.accounts import services
 from apps.accounts.serializers import OAuthCallbackInputSerializer, OAuthStartInputSerializer
-from apps.accounts.services import RequestMeta
 from apps.accounts.services.oauth import STATE_COOKIE, STATE_COOKIE_PATH
 from veza.api import ratelimit
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 
 class _Redirect(HttpResponseRedirect):

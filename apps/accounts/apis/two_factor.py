@@ -15,9 +15,9 @@ from apps.accounts.serializers import (
     TwoFactorSetupOutputSerializer,
     TwoFactorStatusOutputSerializer,
 )
-from apps.accounts.services import RequestMeta
 from veza.api.permissions import LoginSessionRequired
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.audit import RequestMeta
 
 
 def _error(description: str) -> OpenApiResponse:

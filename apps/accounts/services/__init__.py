@@ -6,7 +6,6 @@ from apps.accounts.services.api_keys import (
     api_key_revoke,
     api_key_revoke_own,
 )
-from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.auth import (
     login_tokens,
     password_change,
@@ -51,14 +50,12 @@ from apps.accounts.services.users import user_update
 
 __all__ = [
     "OAuthFlowError",
-    "RequestMeta",
     "RevokedCredentials",
     "UpgradeResult",
     "api_key_authenticate",
     "api_key_create",
     "api_key_revoke",
     "api_key_revoke_own",
-    "audit_record",
     "chat_token_issue",
     "creator_upgrade",
     "credentials_revoke",

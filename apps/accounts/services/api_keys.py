@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from apps.accounts.exceptions import ApiKeyLimitReached, EmailNotVerified
 from apps.accounts.models import ApiKey, ApiScope, User
-from apps.accounts.services.audit import RequestMeta, audit_record
 from veza.api.exceptions import NotFound, ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 KEY_PREFIX = "vz_live_"
 LOOKUP_LENGTH = 12

@@ -21,7 +21,6 @@ from apps.accounts.exceptions import (
 )
 from apps.accounts.exceptions import InvalidToken as InvalidLinkToken
 from apps.accounts.models import User
-from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.sessions import (
     RevokedCredentials,
     credentials_revoke,
@@ -32,6 +31,7 @@ from apps.accounts.tokens import password_reset_token_check, password_reset_toke
 from veza.api import ratelimit
 from veza.api.authentication import OTP_CLAIM
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 from veza.emails import email_send_on_commit
 from veza.normalization import email_normalize
 

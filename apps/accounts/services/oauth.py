@@ -38,10 +38,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.exceptions import InvalidRedirect, InvalidState, OAuthProviderUnknown
 from apps.accounts.models import OAuthAccount, OAuthState, User
-from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.sessions import session_tokens_issue
 from apps.accounts.services.two_factor import two_factor_is_enabled
 from veza import crypto
+from veza.audit import RequestMeta, audit_record
 from veza.normalization import email_normalize, email_normalized_fits
 
 logger = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from apps.accounts.exceptions import InvalidToken
 from apps.accounts.models import Profile, User
-from apps.accounts.services.audit import RequestMeta, audit_record
 from apps.accounts.services.sessions import credentials_revoke
 from apps.accounts.tokens import email_verification_token_check, email_verification_token_make
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 from veza.emails import email_send_on_commit
 from veza.normalization import email_normalize
 

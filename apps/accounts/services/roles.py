@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from apps.accounts.exceptions import EmailNotVerified, UserNotFound
 from apps.accounts.models import CONTENT_CREATOR_ROLES, Role, User
-from apps.accounts.services.audit import RequestMeta, audit_record
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 
 @dataclass(frozen=True)

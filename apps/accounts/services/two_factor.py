@@ -27,9 +27,9 @@ from apps.accounts.exceptions import (
     TwoFactorNotSetUp,
 )
 from apps.accounts.models import BackupCode, BackupCodeDevice, User
-from apps.accounts.services.audit import RequestMeta, audit_record
 from veza.api import ratelimit
 from veza.api.ratelimit import rate_limited
+from veza.audit import RequestMeta, audit_record
 
 BACKUP_CODE_COUNT = 10
 BACKUP_CODE_LENGTH = 10

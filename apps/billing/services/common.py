@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.billing.models import LIVE_STATUSES, Plan, Subscription
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 
 def subscription_audit(

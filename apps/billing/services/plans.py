@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.billing.models import Plan
+from veza.audit import RequestMeta, audit_record
 from veza.response_cache import response_cache_invalidate
 
 

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta
 from apps.billing.exceptions import (
     AlreadySubscribed,
     PaymentFailed,
@@ -37,6 +36,7 @@ from apps.billing.services.invoices import (
 )
 from apps.billing.services.periods import cycle_months, months_after, proration_compute
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 LIVE_CONSTRAINT = "billing_one_live_subscription_per_user"
 
@@ -63,8 +63,6 @@ def _declined(
     exc: _ChargeDeclined, *, user, actor, meta: RequestMeta | None, action: str
 ) -> PaymentFailed:
     """Audit a declined in-request charge (after the rollback) and build the 402."""
-    from apps.accounts.services import audit_record
-
     audit_record(
         action="billing.payment_declined",
         actor=actor,

@@ -11,8 +11,9 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
-from apps.accounts.services import audit_record, totp_secret_base32
+from apps.accounts.services import totp_secret_base32
 from apps.accounts.services.two_factor import backup_codes_generate
+from veza.audit import audit_record
 from veza.normalization import email_normalize
 
 
