@@ -2,14 +2,23 @@
 
 
 class ReadOnlyAdminMixin:
-    """Staff may look, never add, edit or delete here: records (audit, events, invoices' lines)
-    that only services write. Deleting is still refused where a view would offer it."""
+    """Staff may look; adding, editing and deleting are off unless a class turns one back on.
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    Many tables are written only by services (audit entries, invoices, devices, keys): the admin
+    shows them and offers audited actions, but its generic forms must not bypass the rules.
+    Set ``allow_add``, ``allow_change`` or ``allow_delete`` to keep one of Django's own, still
+    subject to the staff member's model permissions. Works for model admins and inlines.
+    """
+
+    allow_add = False
+    allow_change = False
+    allow_delete = False
+
+    def has_add_permission(self, request, *args):
+        return self.allow_add and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return self.allow_change and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return self.allow_delete and super().has_delete_permission(request, obj)

@@ -148,6 +148,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 # The table veza.audit.audit_record writes to.
 AUDIT_LOG_MODEL = "accounts.AuditLog"
+# Resolves an X-API-Key header to its key for veza.api.authentication.ApiKeyAuthentication.
+API_KEY_AUTHENTICATOR = "apps.accounts.services.api_keys.api_key_authenticate"
 AUTHENTICATION_BACKENDS = ["apps.accounts.backends.EmailBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

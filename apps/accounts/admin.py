@@ -20,6 +20,7 @@ from apps.accounts.models import (
 )
 from apps.accounts.services import api_key_revoke, user_role_assign
 from apps.accounts.services.two_factor import two_factor_reset
+from veza.admin_tools import ReadOnlyAdminMixin
 from veza.audit import RequestMeta, audit_record
 from veza.normalization import email_normalize, email_normalized_fits
 
@@ -148,7 +149,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "actor_label", "target_type", "target_id", "ip_address")
     list_filter = ("action", "target_type", "created_at")
     search_fields = ("actor_label", "target_id", "action", "=ip_address")
@@ -157,20 +158,15 @@ class AuditLogAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditLog._meta.fields]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Integrators' keys. The secret is never stored, so never shown; staff may change the
     name, the per-key hourly limits (a bigger plan) and the expiry, or revoke."""
+
+    # keys are created by their owner, who alone sees the secret
+    allow_change = True
+    allow_delete = True
 
     list_display = (
         "prefix",
@@ -206,9 +202,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
     actions = ["revoke"]
 
-    def has_add_permission(self, request):
-        return False  # keys are created by their owner, who alone sees the secret
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit_record(
@@ -230,8 +223,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(BackupCodeDevice)
-class BackupCodeDeviceAdmin(admin.ModelAdmin):
+class BackupCodeDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Backup-code sets (hashes only). Deleting one removes those codes."""
+
+    allow_change = True
+    allow_delete = True
 
     list_display = ("user", "name", "confirmed", "remaining_codes", "throttling_failure_count")
     list_filter = ("confirmed",)
@@ -254,13 +250,12 @@ class BackupCodeDeviceAdmin(admin.ModelAdmin):
     def remaining_codes(self, obj):
         return obj.unused
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(OAuthAccount)
-class OAuthAccountAdmin(admin.ModelAdmin):
+class OAuthAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Linked provider identities. Provider tokens are secrets: never displayed."""
+
+    allow_delete = True
 
     list_display = ("user", "provider", "provider_user_id", "email", "created_at", "updated_at")
     list_filter = ("provider", "created_at")
@@ -279,21 +274,17 @@ class OAuthAccountAdmin(admin.ModelAdmin):
     readonly_fields = fields
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Authenticator apps. Unlike django-otp's own admin, the shared secret (and its QR code
     page) is never shown: staff can only see devices and reset 2FA, audited."""
+
+    # reset through the audited action only
 
     list_display = (
         "user",
@@ -316,15 +307,6 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     actions = ["reset_two_factor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # through the audited action only
 
     @admin.action(
         description="Turn 2FA off for the owners of the selected devices (lost device)",

@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ActionForm
 from apps.billing import services
 from apps.billing.gateways import SANDBOX_DECLINE_MARKER
 from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription
+from veza.admin_tools import ReadOnlyAdminMixin
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -19,7 +20,11 @@ SANDBOX_NOTE = (
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # plans are referenced by subscriptions and invoices: deactivate instead of deleting
+    allow_add = True
+    allow_change = True
+
     list_display = (
         "code",
         "name",
@@ -39,9 +44,6 @@ class PlanAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Codes are referenced by clients and by the Free rule; they never change once created.
         return (*self.readonly_fields, "code") if obj is not None else self.readonly_fields
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # plans referenced by subscriptions and invoices; deactivate instead
 
     def save_model(self, request, obj, form, change):
         services.plan_save(
@@ -68,7 +70,9 @@ class ExtendDaysForm(forms.Form):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    allow_change = True
+
     list_display = (
         "user_email",
         "plan",
@@ -92,12 +96,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         """Every field is read-only: a stale form must never overwrite what the job wrote."""
@@ -160,7 +158,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         )
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = InvoiceLine
     fields = (
         "position",
@@ -175,15 +173,9 @@ class InvoiceLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "number",
         "user_email",
@@ -206,15 +198,6 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from apps.billing.serializers import (
     SubscriptionOutputSerializer,
 )
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
 
 
@@ -33,9 +34,7 @@ def _subscription_response(subscription, status_code=status.HTTP_200_OK) -> Resp
     return Response(SubscriptionOutputSerializer(summary).data, status=status_code)
 
 
-class PlanListApi(generics.ListAPIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+class PlanListApi(PublicApiMixin, generics.ListAPIView):
     serializer_class = PlanOutputSerializer
 
     def get_queryset(self):

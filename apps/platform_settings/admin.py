@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from apps.platform_settings import selectors, services
 from apps.platform_settings.models import PlatformSetting, ValueType
+from veza.admin_tools import ReadOnlyAdminMixin
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -33,7 +34,10 @@ class PlatformSettingForm(forms.ModelForm):
 
 
 @admin.register(PlatformSetting)
-class PlatformSettingAdmin(admin.ModelAdmin):
+class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # rows are created by migrations; the code reads known keys only
+    allow_change = True
+
     form = PlatformSettingForm
     list_display = (
         "key",
@@ -77,12 +81,6 @@ class PlatformSettingAdmin(admin.ModelAdmin):
                 '<strong style="color:{}">{}</strong>', color, "ON" if obj.value_bool else "off"
             )
         return obj.value
-
-    def has_add_permission(self, request):
-        return False  # rows are created by migrations; the code reads known keys only
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         field = {ValueType.BOOL: "value_bool", ValueType.INT: "value_int"}.get(

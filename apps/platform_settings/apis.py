@@ -1,7 +1,6 @@
 """Platform API (shared/API.md, Platform)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,13 +12,11 @@ from apps.platform_settings.serializers import (
     MaintenanceOutputSerializer,
 )
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
 
 
-class FeaturesApi(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class FeaturesApi(PublicApiMixin, APIView):
     @extend_schema(
         tags=["platform"],
         responses={

@@ -5,12 +5,12 @@ import logging
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from veza import __version__
 from veza.api.exceptions import ServiceUnavailable
+from veza.api.views import PublicApiMixin
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +21,7 @@ class HealthOutputSerializer(serializers.Serializer):
     database = serializers.CharField(help_text='"ok" when the database answered.')
 
 
-class HealthApi(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class HealthApi(PublicApiMixin, APIView):
     @extend_schema(tags=["platform"], responses={200: HealthOutputSerializer}, summary="Health")
     def get(self, request):
         try:

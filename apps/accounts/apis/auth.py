@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +25,7 @@ from veza.api import ratelimit
 from veza.api.authentication import SessionJWTAuthentication
 from veza.api.permissions import LoginSessionRequired
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
 
 ACCEPTED = OpenApiResponse(description="Accepted; the same answer whether or not the email exists.")
@@ -35,11 +36,8 @@ def _error(description: str) -> OpenApiResponse:
     return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
 
 
-class PublicApi(APIView):
+class PublicApi(PublicApiMixin, APIView):
     """Endpoints reached before login: no authentication, so no CSRF either."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
 
 
 class RegisterApi(PublicApi):

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from apps.accounts import services
@@ -12,6 +11,7 @@ from apps.accounts.serializers import OAuthCallbackInputSerializer, OAuthStartIn
 from apps.accounts.services.oauth import STATE_COOKIE, STATE_COOKIE_PATH
 from veza.api import ratelimit
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
 
 
@@ -30,11 +30,9 @@ def _callback_url(request, provider: str) -> str:
     return request.build_absolute_uri(reverse("auth-oauth-callback", args=[provider]))
 
 
-class OAuthStartApi(APIView):
+class OAuthStartApi(PublicApiMixin, APIView):
     """Anonymous, and each call stores a state row: limited per client IP (429)."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
     extra_error_codes = ("429",)
 
     @extend_schema(
@@ -79,10 +77,7 @@ class OAuthStartApi(APIView):
         return response
 
 
-class OAuthCallbackApi(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class OAuthCallbackApi(PublicApiMixin, APIView):
     @extend_schema(
         tags=["auth"],
         parameters=[
