@@ -282,9 +282,8 @@ if admin.site.is_registered(TOTPDevice):
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Authenticator apps. Unlike django-otp's own admin, the shared secret (and its QR code
-    page) is never shown: staff can only see devices and reset 2FA, audited."""
-
-    # reset through the audited action only
+    page) is never shown: staff can only see devices and reset 2FA, through the audited
+    action."""
 
     list_display = (
         "user",
