@@ -1,6 +1,6 @@
 """Billing API (shared/API.md, Billing). Thin: parse, call one service or selector, serialize."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,17 +16,12 @@ from apps.billing.serializers import (
     SubscribeInputSerializer,
     SubscriptionOutputSerializer,
 )
-from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.schema import error_response
 from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
-
-
-CONFLICT = _error("CONFLICT: the subscription's state does not allow this (see message).")
-PAYMENT_FAILED = _error("PAYMENT_FAILED: the charge was declined; nothing was changed.")
+CONFLICT = error_response("CONFLICT: the subscription's state does not allow this (see message).")
+PAYMENT_FAILED = error_response("PAYMENT_FAILED: the charge was declined; nothing was changed.")
 
 
 def _subscription_response(subscription, status_code=status.HTTP_200_OK) -> Response:
@@ -63,7 +58,7 @@ class SubscriptionApi(APIView):
         responses={
             201: SubscriptionOutputSerializer,
             402: PAYMENT_FAILED,
-            409: _error("CONFLICT: you already have a subscription."),
+            409: error_response("CONFLICT: you already have a subscription."),
         },
         summary="Subscribe to Creator or Premium (Premium starts with a 14-day trial, once)",
     )

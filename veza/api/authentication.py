@@ -24,6 +24,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 from veza.api import ratelimit
+from veza.api.exceptions import ErrorCode
 
 HEADER = "HTTP_X_API_KEY"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,17 +32,17 @@ WINDOW_SECONDS = 60 * 60
 
 
 class InvalidApiKey(exceptions.AuthenticationFailed):
-    error_code = "INVALID_API_KEY"
+    error_code = ErrorCode.INVALID_API_KEY
     default_detail = "The API key is invalid, expired or revoked."
 
 
 class ApiKeyScopeDenied(exceptions.PermissionDenied):
-    error_code = "API_KEY_SCOPE"
+    error_code = ErrorCode.API_KEY_SCOPE
     default_detail = "This API key's scopes do not allow this request."
 
 
 class ApiKeyRateLimited(exceptions.Throttled):
-    error_code = "RATE_LIMITED"
+    error_code = ErrorCode.RATE_LIMITED
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -4,10 +4,11 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from veza.api.authentication import is_api_key_request
+from veza.api.exceptions import ErrorCode
 
 
 class ApiKeyNotAllowed(exceptions.PermissionDenied):
-    error_code = "API_KEY_NOT_ALLOWED"
+    error_code = ErrorCode.API_KEY_NOT_ALLOWED
     default_detail = (
         "This needs a signed-in session (a bearer token from /auth/login, or the session "
         "cookie); an API key cannot manage credentials."

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_ratelimit.core import get_usage
 
-from veza.api.exceptions import ApplicationError
+from veza.api.exceptions import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ _script = None
 
 class RateLimited(ApplicationError):
     status_code = 429
-    code = "RATE_LIMITED"
+    code = ErrorCode.RATE_LIMITED
     message = "Too many requests. Try again later."
 
 

@@ -6,6 +6,7 @@ are added here once instead of being repeated on each view.
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -87,3 +88,9 @@ class VezaAutoSchema(AutoSchema):
                 response["description"] = _DESCRIPTIONS.get(code, "Error.")
                 responses[code] = response
         return responses
+
+
+def error_response(description: str) -> OpenApiResponse:
+    """An error answer in the envelope, for ``@extend_schema(responses={409: ...})``: the
+    description names the codes and when they happen."""
+    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)

@@ -13,12 +13,8 @@ from apps.accounts.serializers import (
     ApiKeyOutputSerializer,
 )
 from veza.api.permissions import LoginSessionRequired
-from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.schema import error_response
 from veza.audit import RequestMeta
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
 
 
 class ApiKeyListCreateApi(generics.ListAPIView):
@@ -40,11 +36,11 @@ class ApiKeyListCreateApi(generics.ListAPIView):
         request=ApiKeyCreateInputSerializer,
         responses={
             201: ApiKeyCreatedOutputSerializer,
-            403: _error(
+            403: error_response(
                 "EMAIL_NOT_VERIFIED (verify the address first) or API_KEY_NOT_ALLOWED (an API "
                 "key cannot create keys)"
             ),
-            409: _error(
+            409: error_response(
                 "API_KEY_LIMIT_REACHED: the account already has API_KEYS_MAX_PER_USER (default "
                 "10) live keys; `details.limit` says how many. Revoke one first."
             ),
@@ -72,7 +68,7 @@ class ApiKeyDetailApi(APIView):
         tags=["developer"],
         responses={
             204: OpenApiResponse(description="Revoked; the key stops working at once."),
-            403: _error("API_KEY_NOT_ALLOWED: an API key cannot revoke keys"),
+            403: error_response("API_KEY_NOT_ALLOWED: an API key cannot revoke keys"),
         },
         summary="Revoke an API key",
     )

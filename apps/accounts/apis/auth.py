@@ -24,16 +24,12 @@ from apps.accounts.serializers import (
 from veza.api import ratelimit
 from veza.api.authentication import SessionJWTAuthentication
 from veza.api.permissions import LoginSessionRequired
-from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.schema import error_response
 from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
 
 ACCEPTED = OpenApiResponse(description="Accepted; the same answer whether or not the email exists.")
 NO_CONTENT = OpenApiResponse(description="Done.")
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
 
 
 class PublicApi(PublicApiMixin, APIView):
@@ -56,7 +52,7 @@ class RegisterApi(PublicApi):
                     "emailed instead (no account enumeration)."
                 ),
             ),
-            400: _error("VALIDATION_ERROR (e.g. a taken username or a weak password)"),
+            400: error_response("VALIDATION_ERROR (e.g. a taken username or a weak password)"),
         },
         summary="Create an account (unverified) and send the verification email",
     )
@@ -83,7 +79,10 @@ class VerifyEmailApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=TokenInputSerializer,
-        responses={200: UserOutputSerializer, 400: _error("INVALID_TOKEN or VALIDATION_ERROR")},
+        responses={
+            200: UserOutputSerializer,
+            400: error_response("INVALID_TOKEN or VALIDATION_ERROR"),
+        },
         summary="Confirm an email address with the token from the email",
         description=(
             "Without a bearer token of this account, the click may come from the address's "
@@ -128,8 +127,8 @@ class LoginApi(PublicApi):
         request=LoginInputSerializer,
         responses={
             200: LoginOutputSerializer,
-            401: _error("INVALID_CREDENTIALS; with 2FA on, OTP_REQUIRED or INVALID_OTP"),
-            429: _error("RATE_LIMITED (per IP, per account, or too many wrong codes)"),
+            401: error_response("INVALID_CREDENTIALS; with 2FA on, OTP_REQUIRED or INVALID_OTP"),
+            429: error_response("RATE_LIMITED (per IP, per account, or too many wrong codes)"),
         },
         summary="Exchange email, password (and a 2FA code) for an access and a refresh token",
     )
@@ -157,7 +156,7 @@ class TokenRefreshApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=RefreshInputSerializer,
-        responses={200: TokenPairOutputSerializer, 401: _error("INVALID_TOKEN")},
+        responses={200: TokenPairOutputSerializer, 401: error_response("INVALID_TOKEN")},
         summary="Rotate a refresh token: a new pair; the old refresh token stops working",
     )
     def post(self, request):
@@ -175,7 +174,7 @@ class LogoutApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=RefreshInputSerializer,
-        responses={204: NO_CONTENT, 401: _error("INVALID_TOKEN")},
+        responses={204: NO_CONTENT, 401: error_response("INVALID_TOKEN")},
         summary="Revoke a refresh token",
     )
     def post(self, request):
@@ -206,7 +205,7 @@ class PasswordResetConfirmApi(PublicApi):
     @extend_schema(
         tags=["auth"],
         request=PasswordResetConfirmInputSerializer,
-        responses={204: NO_CONTENT, 400: _error("INVALID_TOKEN or VALIDATION_ERROR")},
+        responses={204: NO_CONTENT, 400: error_response("INVALID_TOKEN or VALIDATION_ERROR")},
         summary="Set a new password with the token from the reset email",
     )
     def post(self, request):
@@ -249,9 +248,11 @@ class PasswordChangeApi(APIView):
         request=PasswordChangeInputSerializer,
         responses={
             204: NO_CONTENT,
-            400: _error("INVALID_PASSWORD or VALIDATION_ERROR"),
-            403: _error("API_KEY_NOT_ALLOWED: needs a bearer token or a session, not an API key"),
-            429: _error(
+            400: error_response("INVALID_PASSWORD or VALIDATION_ERROR"),
+            403: error_response(
+                "API_KEY_NOT_ALLOWED: needs a bearer token or a session, not an API key"
+            ),
+            429: error_response(
                 "RATE_LIMITED: too many wrong passwords for this account (shared with login)"
             ),
         },
@@ -278,8 +279,8 @@ class UpgradeCreatorApi(APIView):
         request=None,
         responses={
             200: UpgradeCreatorOutputSerializer,
-            403: _error("EMAIL_NOT_VERIFIED"),
-            404: _error("NOT_FOUND: the account no longer exists"),
+            403: error_response("EMAIL_NOT_VERIFIED"),
+            404: error_response("NOT_FOUND: the account no longer exists"),
         },
         summary="Become a creator (one way; verified accounts only)",
     )

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.views import APIView
 
 from apps.accounts import services
+from apps.accounts.exceptions import OAuthFlowError
 from apps.accounts.serializers import OAuthCallbackInputSerializer, OAuthStartInputSerializer
 from apps.accounts.services.oauth import STATE_COOKIE, STATE_COOKIE_PATH
 from veza.api import ratelimit
@@ -116,7 +117,7 @@ class OAuthCallbackApi(PublicApiMixin, APIView):
                 callback_url=_callback_url(request, provider),
                 meta=RequestMeta.from_request(request),
             )
-        except services.OAuthFlowError as exc:
+        except OAuthFlowError as exc:
             return _done(services.redirect_with_fragment(exc.redirect_uri, {"error": exc.code}))
         return _done(
             services.redirect_with_fragment(

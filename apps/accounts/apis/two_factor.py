@@ -16,15 +16,10 @@ from apps.accounts.serializers import (
     TwoFactorStatusOutputSerializer,
 )
 from veza.api.permissions import LoginSessionRequired
-from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.schema import error_response
 from veza.audit import RequestMeta
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
-
-
-NOT_VERIFIED_OR_KEY = _error(
+NOT_VERIFIED_OR_KEY = error_response(
     "EMAIL_NOT_VERIFIED (verify the address first) or API_KEY_NOT_ALLOWED (API keys cannot "
     "manage 2FA)"
 )
@@ -87,9 +82,9 @@ class TwoFactorDisableApi(TwoFactorApi):
         request=TwoFactorDisableInputSerializer,
         responses={
             204: OpenApiResponse(description="2FA is off; backup codes are deleted."),
-            400: _error("INVALID_PASSWORD, INVALID_OTP or VALIDATION_ERROR"),
-            403: _error("API_KEY_NOT_ALLOWED: needs a bearer token or a session"),
-            429: _error(
+            400: error_response("INVALID_PASSWORD, INVALID_OTP or VALIDATION_ERROR"),
+            403: error_response("API_KEY_NOT_ALLOWED: needs a bearer token or a session"),
+            429: error_response(
                 "RATE_LIMITED: too many wrong passwords or codes for this account (shared "
                 "with login), or the device's back-off"
             ),

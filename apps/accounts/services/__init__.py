@@ -16,7 +16,6 @@ from apps.accounts.services.auth import (
 )
 from apps.accounts.services.chat import chat_token_issue
 from apps.accounts.services.oauth import (
-    OAuthFlowError,
     oauth_callback,
     oauth_provider_get,
     oauth_start,
@@ -49,7 +48,6 @@ from apps.accounts.services.two_factor import (
 from apps.accounts.services.users import user_update
 
 __all__ = [
-    "OAuthFlowError",
     "RevokedCredentials",
     "UpgradeResult",
     "api_key_authenticate",

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.exceptions import ApiKeyLimitReached, EmailNotVerified
+from apps.accounts.exceptions import ApiKeyLimitReached, ApiKeyScopeExceeded, EmailNotVerified
 from apps.accounts.models import ApiKey, ApiScope, User
 from veza.api.exceptions import NotFound, ValidationFailed
 from veza.audit import RequestMeta, audit_record
@@ -84,11 +84,9 @@ def api_key_create(
     has its own hourly budget. A key used to create another key cannot grant more than it has
     (the API refuses keys altogether; this guards other callers).
     """
-    from veza.api.authentication import ApiKeyScopeDenied
-
     scopes = _scopes_clean(scopes)
     if creating_key is not None and _scope_rank(scopes) > _scope_rank(creating_key.scopes):
-        raise ApiKeyScopeDenied("An API key cannot create a key with more scopes than its own.")
+        raise ApiKeyScopeExceeded()
     now = timezone.now()
     if expires_at is not None and expires_at <= now:
         raise ValidationFailed(details={"expires_at": ["Must be in the future."]})

@@ -36,11 +36,18 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.accounts.exceptions import InvalidRedirect, InvalidState, OAuthProviderUnknown
+from apps.accounts.exceptions import (
+    ErrorCode,
+    InvalidRedirect,
+    InvalidState,
+    OAuthFlowError,
+    OAuthProviderUnknown,
+)
 from apps.accounts.models import OAuthAccount, OAuthState, User
 from apps.accounts.services.sessions import session_tokens_issue
 from apps.accounts.services.two_factor import two_factor_is_enabled
 from veza import crypto
+from veza.api.exceptions import ErrorCode as GenericCode
 from veza.audit import RequestMeta, audit_record
 from veza.normalization import email_normalize, email_normalized_fits
 
@@ -89,15 +96,6 @@ class Identity:
     email: str
     email_verified: bool
     username_hint: str
-
-
-class OAuthFlowError(Exception):
-    """A failure after the state was consumed: the browser goes back to the app with it."""
-
-    def __init__(self, code: str, redirect_uri: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.redirect_uri = redirect_uri
 
 
 def oauth_provider_get(*, name: str) -> Provider:
@@ -276,19 +274,19 @@ def _account_for_identity(
     if linked is not None:
         user, action = linked.user, "user.oauth_login"
         if not user.is_active:
-            raise OAuthFlowError("ACCOUNT_DISABLED", redirect_uri)
+            raise OAuthFlowError(ErrorCode.ACCOUNT_DISABLED, redirect_uri)
         account = linked
     else:
         if not identity.email or not identity.email_verified:
-            raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)
+            raise OAuthFlowError(ErrorCode.EMAIL_NOT_VERIFIED, redirect_uri)
         if not email_normalized_fits(identity.email):
-            raise OAuthFlowError("INVALID_EMAIL", redirect_uri)
+            raise OAuthFlowError(ErrorCode.INVALID_EMAIL, redirect_uri)
         user = User.objects.filter(email_normalized=email_normalize(identity.email)).first()
         if user is not None:
             if not user.is_verified:
-                raise OAuthFlowError("EMAIL_NOT_VERIFIED", redirect_uri)
+                raise OAuthFlowError(ErrorCode.EMAIL_NOT_VERIFIED, redirect_uri)
             if not user.is_active:
-                raise OAuthFlowError("ACCOUNT_DISABLED", redirect_uri)
+                raise OAuthFlowError(ErrorCode.ACCOUNT_DISABLED, redirect_uri)
             action = "user.oauth_link"
         else:
             try:
@@ -300,19 +298,19 @@ def _account_for_identity(
                         is_verified=True,
                     )
             except IntegrityError as exc:  # a concurrent sign-up took the email or username
-                raise OAuthFlowError("CONFLICT", redirect_uri) from exc
+                raise OAuthFlowError(GenericCode.CONFLICT, redirect_uri) from exc
             action = "user.oauth_register"
         account = OAuthAccount(user=user, provider=provider.name, provider_user_id=identity.subject)
     if two_factor_is_enabled(user=user):
         # Checked before anything is written: no new link without the second factor.
-        raise OAuthFlowError("OTP_REQUIRED", redirect_uri)
+        raise OAuthFlowError(ErrorCode.OTP_REQUIRED, redirect_uri)
     account.email = identity.email[:254]
     _tokens_store(account=account, token=token)
     try:
         with transaction.atomic():
             account.save()
     except IntegrityError as exc:  # the same identity linked concurrently
-        raise OAuthFlowError("CONFLICT", redirect_uri) from exc
+        raise OAuthFlowError(GenericCode.CONFLICT, redirect_uri) from exc
     audit_record(
         action=action, actor=user, target=user, meta=meta, metadata={"provider": provider.name}
     )
@@ -343,7 +341,7 @@ def oauth_callback(
         identity = _identity_fetch(provider, session)
     except (AuthlibBaseError, requests.RequestException, ValueError, KeyError, TypeError) as exc:
         logger.warning("OAuth %s exchange failed: %s", provider.name, exc)
-        raise OAuthFlowError("OAUTH_PROVIDER_ERROR", stored.redirect_uri) from exc
+        raise OAuthFlowError(ErrorCode.OAUTH_PROVIDER_ERROR, stored.redirect_uri) from exc
     user = _account_for_identity(
         provider=provider,
         identity=identity,
