@@ -18,7 +18,12 @@ from apps.accounts.models import (
     Role,
     User,
 )
-from apps.accounts.services import api_key_revoke, user_role_assign
+from apps.accounts.services import (
+    api_key_revoke,
+    user_role_assign,
+    users_deactivate,
+    users_mark_verified,
+)
 from apps.accounts.services.two_factor import two_factor_reset
 from veza.admin_tools import ReadOnlyAdminMixin
 from veza.audit import RequestMeta, audit_record
@@ -126,13 +131,9 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Mark selected accounts as verified", permissions=["change"])
     def mark_verified(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        users = list(queryset.filter(is_verified=False))
-        User.objects.filter(pk__in=[u.pk for u in users]).update(is_verified=True)
-        for user in users:
-            audit_record(
-                action="user.verify_email_by_staff", actor=request.user, target=user, meta=meta
-            )
+        users = users_mark_verified(
+            users=queryset, actor=request.user, meta=RequestMeta.from_request(request)
+        )
         self.message_user(request, f"{len(users)} account(s) marked verified.", messages.SUCCESS)
 
     @admin.action(
@@ -140,11 +141,9 @@ class UserAdmin(DjangoUserAdmin):
         permissions=["change"],
     )
     def deactivate(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        users = list(queryset.filter(is_active=True).exclude(pk=request.user.pk))
-        User.objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
-        for user in users:
-            audit_record(action="user.deactivate", actor=request.user, target=user, meta=meta)
+        users = users_deactivate(
+            users=queryset, actor=request.user, meta=RequestMeta.from_request(request)
+        )
         self.message_user(request, f"{len(users)} account(s) deactivated.", messages.SUCCESS)
 
 

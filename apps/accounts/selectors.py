@@ -4,12 +4,15 @@ from apps.accounts.models import Profile, User
 
 
 def user_with_profile(*, user: User) -> User:
-    """The caller's account with its profile loaded (created if an old row lacks one)."""
+    """The caller's account with its profile loaded.
+
+    Every account gets its profile when it is created; should a row lack one anyway, an empty,
+    unsaved profile is shown (reads never write: the first profile edit creates the row).
+    """
     try:
         user.profile  # noqa: B018  (loads the relation)
     except Profile.DoesNotExist:
-        Profile.objects.get_or_create(user=user)
-        user = User.objects.select_related("profile").get(pk=user.pk)
+        user.profile = Profile(user=user)
     return user
 
 

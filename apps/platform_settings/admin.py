@@ -87,15 +87,13 @@ class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             obj.value_type, "value_text"
         )
         new_value = form.cleaned_data[field]
-        PlatformSetting.objects.filter(pk=obj.pk).update(
-            description=form.cleaned_data["description"]
-        )
         try:
             services.setting_set(
                 key=obj.key,
                 value=new_value,
                 actor=request.user,
                 meta=RequestMeta.from_request(request),
+                description=form.cleaned_data["description"],
             )
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)

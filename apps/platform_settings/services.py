@@ -26,10 +26,18 @@ def _coerce(setting: PlatformSetting, value):
 
 
 @transaction.atomic
-def setting_set(*, key: str, value, actor, meta: RequestMeta | None = None) -> PlatformSetting:
+def setting_set(
+    *,
+    key: str,
+    value,
+    actor,
+    meta: RequestMeta | None = None,
+    description: str | None = None,
+) -> PlatformSetting:
     """Write one setting in the database first; every process follows after commit.
 
-    Audited as ``platform.setting_change`` with the previous and new value.
+    Audited as ``platform.setting_change`` with the previous and new value (and the new
+    description when staff edited it).
     """
     setting = PlatformSetting.objects.select_for_update().filter(key=key).first()
     if setting is None:
@@ -38,6 +46,9 @@ def setting_set(*, key: str, value, actor, meta: RequestMeta | None = None) -> P
     changes = _coerce(setting, value)
     for field, new_value in changes.items():
         setattr(setting, field, new_value)
+    if description is not None and description != setting.description:
+        setting.description = description
+        changes["description"] = description
     setting.updated_by = actor if getattr(actor, "pk", None) else None
     setting.save(update_fields=[*changes, "updated_by", "updated_at"])
     audit_record(
@@ -45,7 +56,12 @@ def setting_set(*, key: str, value, actor, meta: RequestMeta | None = None) -> P
         actor=actor,
         target=setting,
         meta=meta,
-        metadata={"key": key, "from": previous, "to": setting.value},
+        metadata={
+            "key": key,
+            "from": previous,
+            "to": setting.value,
+            **({"description": description} if "description" in changes else {}),
+        },
     )
     transaction.on_commit(state.signal_change)
     response_cache_invalidate("platform")

@@ -67,5 +67,11 @@ def test_editing_a_setting_in_the_change_form_goes_through_the_audited_service(
     assert response.status_code == 302
     setting.refresh_from_db()
     assert setting.value_int == 300
+    assert setting.description == "Seconds"
     entry = AuditLog.objects.get(action="platform.setting_change")
-    assert entry.metadata == {"key": "maintenance_retry_after", "from": 120, "to": 300}
+    assert entry.metadata == {
+        "key": "maintenance_retry_after",
+        "from": 120,
+        "to": 300,
+        "description": "Seconds",
+    }

@@ -45,7 +45,7 @@ from apps.accounts.services.two_factor import (
     two_factor_is_enabled,
     two_factor_setup,
 )
-from apps.accounts.services.users import user_update
+from apps.accounts.services.users import user_update, users_deactivate, users_mark_verified
 
 __all__ = [
     "RevokedCredentials",
@@ -84,4 +84,6 @@ __all__ = [
     "user_register",
     "user_role_assign",
     "user_update",
+    "users_deactivate",
+    "users_mark_verified",
 ]

@@ -1,4 +1,4 @@
-"""Self-service profile edits."""
+"""Account edits: the owner's own profile, and what staff do to accounts from the admin."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.models import Profile, User
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 USER_FIELDS = ("username",)
 PROFILE_FIELDS = ("display_name", "bio", "avatar", "country")
@@ -37,3 +38,32 @@ def user_update(*, user: User, data: dict) -> User:
         profile.save()
         user.profile = profile
     return user
+
+
+@transaction.atomic
+def users_mark_verified(*, users, actor: User, meta: RequestMeta) -> list[User]:
+    """Staff vouch for these addresses. Only accounts still unverified change; one conditional
+    update, then one audit entry ``user.verify_email_by_staff`` per account changed."""
+    pending = list(
+        User.objects.select_for_update().filter(pk__in=[u.pk for u in users], is_verified=False)
+    )
+    User.objects.filter(pk__in=[u.pk for u in pending]).update(is_verified=True)
+    for user in pending:
+        audit_record(action="user.verify_email_by_staff", actor=actor, target=user, meta=meta)
+    return pending
+
+
+@transaction.atomic
+def users_deactivate(*, users, actor: User, meta: RequestMeta) -> list[User]:
+    """Staff switch these accounts off: they can no longer log in, and their tokens and API
+    keys stop authenticating (both check ``is_active``). Staff cannot deactivate themselves.
+    Audited as ``user.deactivate`` per account changed."""
+    active = list(
+        User.objects.select_for_update()
+        .filter(pk__in=[u.pk for u in users], is_active=True)
+        .exclude(pk=actor.pk)
+    )
+    User.objects.filter(pk__in=[u.pk for u in active]).update(is_active=False)
+    for user in active:
+        audit_record(action="user.deactivate", actor=actor, target=user, meta=meta)
+    return active
