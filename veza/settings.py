@@ -53,7 +53,8 @@ VEZA_VERSION = __version__
 # --- Applications ------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with Veza's OTP-aware site (veza.admin_site).
+    "veza.admin_apps.VezaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "veza",
     "apps.accounts",
     "apps.platform_settings",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "veza.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the envelope middleware, so the API-key rate-limit headers reach every response.
+    "veza.api.ratelimit.RateLimitHeadersMiddleware",
     "veza.api.middleware.ApiErrorEnvelopeMiddleware",
     "apps.platform_settings.middleware.MaintenanceMiddleware",
     "veza.response_cache.ResponseCacheMiddleware",
@@ -90,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -115,10 +121,12 @@ TEMPLATES = [
 # --- Data stores -------------------------------------------------------------------------
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": {
+        **env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    },
 }
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -194,7 +202,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # JSON bodies; uploads stream to disk
 
 # --- Email -------------------------------------------------------------------------------
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = _EMAIL["EMAIL_FILE_PATH"] or None
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:8000").rstrip("/")
 # The sender follows the public site's host, so no extra variable is needed.
 DEFAULT_FROM_EMAIL = f"Veza <no-reply@{urlsplit(FRONTEND_URL).hostname or 'localhost'}>"
@@ -214,6 +230,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Initial schedules; django-celery-beat copies them into the admin (Periodic tasks), where
+# staff may change them.
+CELERY_BEAT_SCHEDULE = {
+    # Tracks that were ready before hls_streaming was switched on get their renditions too.
+    "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
+    # Expired OAuth sign-in states are deleted (apps.accounts.tasks).
+    "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
+}
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
 
@@ -248,10 +272,17 @@ BILLING_SANDBOX = env.bool("BILLING_SANDBOX", default=DEBUG)
 
 # --- API ---------------------------------------------------------------------------------
 
+# Reverse proxies in front of the app: the client IP is that many hops from the right of
+# X-Forwarded-For (0: REMOTE_ADDR). Rate limits per IP depend on it.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's bearer tokens, refused once issued before a password change or reset
+        # (User.session_version).
+        "veza.api.authentication.SessionJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        "veza.api.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -265,6 +296,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "veza.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_VERSIONING_CLASS": None,
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SIMPLE_JWT = {
@@ -292,6 +324,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.accounts.models.Role",
+        "TrackStatusEnum": "apps.catalog.models.ProcessingStatus",
+        "ReportStatusEnum": "apps.catalog.models.ReportStatus",
+        "ModerationStatusEnum": "apps.catalog.models.ModerationStatus",
+        "HlsStatusEnum": "apps.catalog.models.HlsStatus",
+        "VisibilityEnum": "apps.catalog.models.Visibility",
+        "ReportReasonEnum": "apps.catalog.models.ReportReason",
+        "PlaySourceEnum": "apps.streaming.models.PlaySource",
     },
     # Swagger UI and Redoc come from drf-spectacular-sidecar (static files of this project, no
     # CDN); a bearer token typed into Swagger UI is not kept in localStorage.
@@ -318,8 +357,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
+
+SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a one-way commitment for the whole domain; see README "Deploy checks".
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    *([] if DEBUG else ["security.W021"]),
+    # SQLite (the embedded default) cannot defer the playlist position constraint; positions
+    # are then kept dense by the service alone (SQLite serialises writers).
+    *(["models.W038"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []),
+]
 
 # --- Logging -----------------------------------------------------------------------------
 
@@ -358,49 +403,8 @@ PLAYS_DEDUP_MIN_SECONDS = env.int("PLAYS_DEDUP_MIN_SECONDS", default=30)
 # HLS renditions (AAC bitrates in kbit/s) and segment length in seconds.
 HLS_BITRATES = env.list("HLS_BITRATES", cast=int, default=[64, 128])
 HLS_SEGMENT_SECONDS = env.int("HLS_SEGMENT_SECONDS", default=6)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "TrackStatusEnum": "apps.catalog.models.ProcessingStatus",
-        "ReportStatusEnum": "apps.catalog.models.ReportStatus",
-        "ModerationStatusEnum": "apps.catalog.models.ModerationStatus",
-        "HlsStatusEnum": "apps.catalog.models.HlsStatus",
-        "VisibilityEnum": "apps.catalog.models.Visibility",
-        "ReportReasonEnum": "apps.catalog.models.ReportReason",
-        "PlaySourceEnum": "apps.streaming.models.PlaySource",
-    }
-)
-# SQLite (the embedded default) cannot defer the playlist position constraint; positions are
-# then kept dense by the service alone (SQLite serialises writers), so the warning is noise.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "models.W038"]
-# Tracks that were ready before hls_streaming was switched on get their renditions too
-# (merged into any schedule another block of this file defined first).
-CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
-}
-# --- Account security: API keys, 2FA, OAuth, rate limits (issue 5) ----------------------
+# --- Account security: API keys, 2FA, OAuth, rate limits --------------------------------
 
-INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "veza.admin_apps.VezaAdminConfig"
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
-)
-# Outside the envelope middleware, so the API-key rate-limit headers reach every response.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("veza.api.middleware.ApiErrorEnvelopeMiddleware"),
-    "veza.api.ratelimit.RateLimitHeadersMiddleware",
-)
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].append(
-    "veza.api.authentication.ApiKeyAuthentication"
-)
-# Bearer tokens issued before a password change/reset stop working (User.session_version).
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"][
-    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].index(
-        "rest_framework_simplejwt.authentication.JWTAuthentication"
-    )
-] = "veza.api.authentication.SessionJWTAuthentication"
 # Staff operations over the API need a login that passed 2FA (the token's ``otp`` claim, or an
 # OTP-verified admin session), like the admin site (README "Security model").
 STAFF_API_REQUIRE_OTP = env.bool("STAFF_API_REQUIRE_OTP", default=not DEBUG)
@@ -416,10 +420,6 @@ OTP_BACKUP_CODE_THROTTLE_FACTOR = 1
 # Older FIELD_ENCRYPTION_KEY values still readable after a rotation (comma-separated).
 FIELD_ENCRYPTION_KEY_FALLBACKS = env.list("FIELD_ENCRYPTION_KEY_FALLBACKS", default=[])
 
-# Reverse proxies in front of the app: the client IP is that many hops from the right of
-# X-Forwarded-For (0: REMOTE_ADDR). Rate limits per IP depend on it.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
-REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 RATELIMIT_IP_META_KEY = "veza.api.ratelimit.client_ip"
 RATELIMIT_FAIL_OPEN = True
 RATE_LIMITS = {
@@ -430,6 +430,8 @@ RATE_LIMITS = {
     "verify_resend_ip": "10/h",
     # Anonymous POST /tracks/{id}/plays per client IP (IPv6: per /64).
     "plays_anonymous_ip": "120/h",
+    # Each sign-in start stores a state row: anonymous callers may not fill the table.
+    "oauth_start_ip": "30/10m",
 }
 
 # OAuth sign-in providers, JSON: {"google": {"client_id": ..., "client_secret": ...},
@@ -438,13 +440,5 @@ RATE_LIMITS = {
 OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default={})
 OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
-# Each sign-in start stores a state row: anonymous callers may not fill the table (per IP).
-RATE_LIMITS["oauth_start_ip"] = "30/10m"
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
-
-# Expired OAuth sign-in states are deleted every 15 minutes (apps.accounts.tasks).
-CELERY_BEAT_SCHEDULE = {
-    **CELERY_BEAT_SCHEDULE,
-    "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
-}
