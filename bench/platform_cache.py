@@ -1,4 +1,4 @@
-"""Issue 3 figures: the response cache and the maintenance middleware.
+"""The response cache and the maintenance middleware.
 
 1. Requests/s of an anonymous GET served from the response cache against the same GET with the
    response-cache middleware removed (same server, same data).

@@ -1,4 +1,4 @@
-"""Issue 4 figures: /stream throughput for 1 MiB ranges of a 10 MiB file.
+"""/stream throughput for 1 MiB ranges of a 10 MiB file.
 
 Three servers, same file, same client (8 threads on loopback, a new connection per request,
 random 1 MiB-aligned ranges, every body read and its length checked):

@@ -1,4 +1,5 @@
-"""Deploy checks the Go version learned the hard way (changelog: CHAT_JWT_SECRET, VEZA-SEC-010)."""
+"""Deploy checks: secrets that must be real and distinct (changelog: CHAT_JWT_SECRET,
+VEZA-SEC-010)."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register

@@ -27,7 +27,7 @@ class Role(models.TextChoices):
     LABEL = "label", "Label"
 
 
-#: Everything but ``user`` may upload (Go's RequireContentCreatorRole).
+#: Everything but ``user`` may upload (shared/API.md, Roles).
 CONTENT_CREATOR_ROLES = frozenset(role for role in Role.values if role != Role.USER)
 
 
@@ -189,7 +189,7 @@ class AuditLog(models.Model):
         return f"{self.action} by {self.actor_label or 'system'}"
 
 
-# --- Account security (issue 5): API keys, backup codes, OAuth ---------------------------
+# --- Account security: API keys, backup codes, OAuth ------------------------------------
 
 
 class ApiScope(models.TextChoices):

@@ -9,7 +9,8 @@ from veza.api.authentication import login_passed_two_factor
 
 
 class IsContentCreator(BasePermission):
-    """Go's ``RequireContentCreatorRole``: every role but ``user`` (403 CREATOR_ROLE_REQUIRED).
+    """Content-creator roles only (shared/API.md, Roles): every role but ``user``, else 403
+    ``CREATOR_ROLE_REQUIRED``.
 
     Put it after ``IsAuthenticated`` so an anonymous caller gets 401 first.
     """

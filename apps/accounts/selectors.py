@@ -24,7 +24,8 @@ def api_keys_of_user(*, user: User):
 
 
 def two_factor_status(*, user: User) -> dict:
-    """For the account settings page (the Go version's 2FA columns answered 500 here)."""
+    """For the account settings page: every field has a value for every account, with or
+    without 2FA (changelog: the 2FA status columns once answered 500)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from apps.accounts.models import BackupCode

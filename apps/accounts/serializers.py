@@ -133,7 +133,7 @@ class UpgradeCreatorOutputSerializer(serializers.Serializer):
     already_elevated = serializers.BooleanField()
 
 
-# --- Account security (issue 5) ------------------------------------------------------------
+# --- Account security ------------------------------------------------------------------------
 
 
 class ApiKeyCreateInputSerializer(serializers.Serializer):

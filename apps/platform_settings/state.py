@@ -1,7 +1,7 @@
 """Each process's view of the platform settings: the database is the truth, Redis the signal.
 
-How a flip reaches every process within a second (issue 3; changelog: maintenance lived in one
-pod's memory):
+How a flip reaches every process within a second (shared/API.md, Platform; changelog:
+maintenance lived in one pod's memory):
 
 - Each process holds a snapshot of all rows, loaded with one query.
 - Every write stores a new random *version token* in the shared cache (Redis) after commit.

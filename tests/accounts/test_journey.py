@@ -1,4 +1,5 @@
-"""The journey the Go smoke test broke on, walked over HTTP as a user would."""
+"""A new user's first journey (register, verify, log in, read and edit the account), walked
+over HTTP as a user would."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/users/me/upgrade-creator — the six cases of the Go handler, plus the race.
+"""POST /api/v1/users/me/upgrade-creator — the six cases of the contract's table, plus the race.
 
 Contract: shared/API.md "POST /api/v1/users/me/upgrade-creator".
 """

@@ -1,5 +1,5 @@
 """The scheduled job: renewals, trial ends, failed charges and retries, idempotence and the
-two-workers race (issue 6, Rules)."""
+two-workers race (README "Billing")."""
 
 import threading
 from datetime import timedelta
