@@ -3,6 +3,10 @@ VEZA-SEC-010)."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+from veza import crypto
+from veza.settings import _DEV_FIELD_ENCRYPTION_KEY
 
 
 @register(Tags.security, deploy=True)
@@ -22,8 +26,6 @@ def chat_secret_differs_from_jwt_key(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def field_encryption_key_is_not_the_dev_value(app_configs, **kwargs):
     """OAuth provider tokens are encrypted with this key; the dev value is public."""
-    from veza.settings import _DEV_FIELD_ENCRYPTION_KEY
-
     if settings.FIELD_ENCRYPTION_KEY == _DEV_FIELD_ENCRYPTION_KEY:
         return [
             Error(
@@ -38,10 +40,6 @@ def field_encryption_key_is_not_the_dev_value(app_configs, **kwargs):
 @register(Tags.security, deploy=True)
 def field_encryption_key_decodes(app_configs, **kwargs):
     """A key in the wrong encoding or of the wrong length would fail every OAuth callback."""
-    from django.core.exceptions import ImproperlyConfigured
-
-    from veza import crypto
-
     try:
         crypto.keys_validate()
     except ImproperlyConfigured as exc:

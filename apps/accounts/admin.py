@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp import admin as otp_totp_admin  # registers first, replaced below
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -237,8 +238,6 @@ class BackupCodeDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("user", "throttling_failure_count")
 
     def get_queryset(self, request):
-        from django.db.models import Count, Q
-
         return (
             super()
             .get_queryset(request)

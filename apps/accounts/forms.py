@@ -7,7 +7,9 @@ import re
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts.models import BackupCodeDevice
 from apps.accounts.services.two_factor import otp_verify
 from veza.api.ratelimit import RateLimited
 
@@ -55,9 +57,5 @@ class AdminLoginForm(AdminAuthenticationForm):
     @staticmethod
     def _verified_device(user, token: str):
         """The device django-otp records in the session (``request.user.is_verified()``)."""
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        from apps.accounts.models import BackupCodeDevice
-
         model = TOTPDevice if re.fullmatch(r"\d{6}", token) else BackupCodeDevice
         return model.objects.filter(user=user, confirmed=True).first()

@@ -1,6 +1,8 @@
 """Reads of the accounts domain."""
 
-from apps.accounts.models import Profile, User
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.accounts.models import ApiKey, BackupCode, Profile, User
 
 
 def user_with_profile(*, user: User) -> User:
@@ -18,18 +20,12 @@ def user_with_profile(*, user: User) -> User:
 
 def api_keys_of_user(*, user: User):
     """The caller's live keys (revoked ones are gone for good), newest first. One query."""
-    from apps.accounts.models import ApiKey
-
     return ApiKey.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
 
 
 def two_factor_status(*, user: User) -> dict:
     """For the account settings page: every field has a value for every account, with or
     without 2FA (changelog: the 2FA status columns once answered 500)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from apps.accounts.models import BackupCode
-
     return {
         "enabled": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         "backup_codes_remaining": BackupCode.objects.filter(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -91,8 +92,6 @@ def current() -> Snapshot:
 
 def signal_change() -> None:
     """After a committed write: tell every process (new token) and refresh this one now."""
-    import uuid
-
     global _snapshot
     token = uuid.uuid4().hex
     guarded(lambda cache: cache.set(VERSION_KEY, token, timeout=None), None)

@@ -10,6 +10,9 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from veza.api.authentication import ApiKeyAuthentication
+from veza.api.permissions import LoginSessionRequired
+
 
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable error code, e.g. VALIDATION_ERROR.")
@@ -46,13 +49,9 @@ class VezaAutoSchema(AutoSchema):
         return not any(isinstance(p, AllowAny) for p in self.view.get_permissions())
 
     def _accepts_api_keys(self) -> bool:
-        from veza.api.authentication import ApiKeyAuthentication
-
         return any(isinstance(a, ApiKeyAuthentication) for a in self.view.get_authenticators())
 
     def _refuses_api_keys(self) -> bool:
-        from veza.api.permissions import LoginSessionRequired
-
         return any(isinstance(p, LoginSessionRequired) for p in self.view.get_permissions())
 
     def get_auth(self):
