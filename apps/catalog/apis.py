@@ -11,8 +11,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import User
 from apps.accounts.permissions import IsContentCreator
-from apps.accounts.services import RequestMeta
-from apps.catalog import platform, selectors, services
+from apps.catalog import selectors, services
 from apps.catalog.models import Playlist, ShareToken
 from apps.catalog.serializers import (
     FollowOutputSerializer,
@@ -36,10 +35,13 @@ from apps.catalog.serializers import (
     TrackUploadInputSerializer,
 )
 from apps.catalog.uploads import upload_limit_enforce
+from apps.platform_settings.selectors import flag_enabled
 from veza.api.exceptions import Forbidden, NotFound
 from veza.api.pagination import CursorPagination, PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.views import OptionalAuthApiMixin
+from veza.audit import RequestMeta
 
 SHARE_TOKEN_PARAM = OpenApiParameter(
     "share_token", str, description="A share token that unlocks this private item."
@@ -47,23 +49,18 @@ SHARE_TOKEN_PARAM = OpenApiParameter(
 NO_CONTENT = OpenApiResponse(description="Done.")
 
 
-def _context(request) -> dict:
-    return {"request": request, "hls_enabled": platform.flag_enabled("hls_streaming")}
+def serializer_context(request) -> dict:
+    """What track serializers need: the request, and whether HLS links are offered."""
+    return {"request": request, "hls_enabled": flag_enabled("hls_streaming")}
 
 
-def _share_token(request) -> str | None:
+def share_token_from_request(request) -> str | None:
     """``?share_token=`` (on the /stream hot path: read directly, no serializer).
 
     A malformed or oversized token simply matches nothing (403 for a private track).
     """
     token = request.query_params.get("share_token")
     return token if token and len(token) <= 128 else None
-
-
-class OptionalAuthApi(APIView):
-    """Anonymous callers welcome; a bad token is still refused (401)."""
-
-    permission_classes = [AllowAny]
 
 
 class TrackListCreateApi(APIView):
@@ -98,7 +95,7 @@ class TrackListCreateApi(APIView):
             request=request,
             queryset=tracks,
             serializer_class=TrackListItemSerializer,
-            context=_context(request),
+            context=serializer_context(request),
         )
 
     @extend_schema(
@@ -129,7 +126,7 @@ class TrackListCreateApi(APIView):
             meta=RequestMeta.from_request(request),
         )
         return Response(
-            TrackOutputSerializer(track, context=_context(request)).data,
+            TrackOutputSerializer(track, context=serializer_context(request)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -150,9 +147,11 @@ class TrackDetailApi(APIView):
     )
     def get(self, request, track_id):
         access = selectors.track_access(
-            track_id=track_id, user=request.user, share_token=_share_token(request)
+            track_id=track_id, user=request.user, share_token=share_token_from_request(request)
         )
-        return Response(TrackOutputSerializer(access.track, context=_context(request)).data)
+        return Response(
+            TrackOutputSerializer(access.track, context=serializer_context(request)).data
+        )
 
     @extend_schema(
         tags=["tracks"],
@@ -170,7 +169,7 @@ class TrackDetailApi(APIView):
             data=data.validated_data,
             meta=RequestMeta.from_request(request),
         )
-        return Response(TrackOutputSerializer(track, context=_context(request)).data)
+        return Response(TrackOutputSerializer(track, context=serializer_context(request)).data)
 
     @extend_schema(
         tags=["tracks"], request=None, responses={204: NO_CONTENT}, summary="Delete a track"
@@ -238,7 +237,7 @@ class TrackReportApi(APIView):
     )
     def post(self, request, track_id):
         access = selectors.track_access(
-            track_id=track_id, user=request.user, share_token=_share_token(request)
+            track_id=track_id, user=request.user, share_token=share_token_from_request(request)
         )
         data = ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -254,7 +253,9 @@ class TrackReportApi(APIView):
         )
 
 
-class SearchApi(OptionalAuthApi):
+class SearchApi(OptionalAuthApiMixin, APIView):
+    """Anonymous callers welcome; a bad token is still refused (401)."""
+
     @extend_schema(
         tags=["tracks"],
         parameters=[SearchQuerySerializer],
@@ -270,15 +271,11 @@ class SearchApi(OptionalAuthApi):
             "artists": selectors.artist_search(query=q, limit=limit),
             "playlists": selectors.playlist_search(query=q, limit=limit),
         }
-        return Response(SearchOutputSerializer(body, context=_context(request)).data)
+        return Response(SearchOutputSerializer(body, context=serializer_context(request)).data)
 
 
 class CreatedCursorPagination(CursorPagination):
     ordering = ("-created_at", "-id")
-
-
-class TrendingCursorPagination(CursorPagination):
-    ordering = ("-recent_plays", "-play_count", "-created_at")
 
 
 class FeedApi(APIView):
@@ -295,25 +292,7 @@ class FeedApi(APIView):
             request=request,
             queryset=selectors.feed_tracks(user=request.user),
             serializer_class=TrackListItemSerializer,
-            context=_context(request),
-        )
-
-
-class DiscoverApi(OptionalAuthApi):
-    pagination_class = TrendingCursorPagination
-
-    @extend_schema(
-        tags=["tracks"],
-        responses={200: TrackListItemSerializer(many=True)},
-        summary="Trending tracks by plays in the last 7 days (cursor-paginated)",
-    )
-    def get(self, request):
-        return paginated_response(
-            view=self,
-            request=request,
-            queryset=selectors.discover_tracks(),
-            serializer_class=TrackListItemSerializer,
-            context=_context(request),
+            context=serializer_context(request),
         )
 
 
@@ -331,7 +310,7 @@ class LibraryApi(APIView):
             request=request,
             queryset=selectors.library_tracks(user=request.user),
             serializer_class=LibraryEntryOutputSerializer,
-            context=_context(request),
+            context=serializer_context(request),
         )
 
 
@@ -341,7 +320,7 @@ class LibraryTrackApi(APIView):
     )
     def put(self, request, track_id):
         access = selectors.track_access(
-            track_id=track_id, user=request.user, share_token=_share_token(request)
+            track_id=track_id, user=request.user, share_token=share_token_from_request(request)
         )
         services.library_add(user=request.user, track=access.track, share=access.share)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -384,7 +363,7 @@ class FollowApi(APIView):
 
 def _owned_playlist(request, playlist_id) -> Playlist:
     playlist = selectors.playlist_access(
-        playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
+        playlist_id=playlist_id, user=request.user, share_token=share_token_from_request(request)
     )
     if playlist.owner_id != request.user.pk and not request.user.is_staff:
         raise Forbidden()
@@ -447,7 +426,9 @@ class PlaylistDetailApi(APIView):
     )
     def get(self, request, playlist_id):
         playlist = selectors.playlist_access(
-            playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
+            playlist_id=playlist_id,
+            user=request.user,
+            share_token=share_token_from_request(request),
         )
         return Response(PlaylistOutputSerializer(playlist).data)
 
@@ -488,17 +469,19 @@ class PlaylistTracksApi(APIView):
     )
     def get(self, request, playlist_id):
         playlist = selectors.playlist_access(
-            playlist_id=playlist_id, user=request.user, share_token=_share_token(request)
+            playlist_id=playlist_id,
+            user=request.user,
+            share_token=share_token_from_request(request),
         )
         entries = selectors.playlist_entries(
-            playlist=playlist, user=request.user, share_token=_share_token(request)
+            playlist=playlist, user=request.user, share_token=share_token_from_request(request)
         )
         return paginated_response(
             view=self,
             request=request,
             queryset=entries,
             serializer_class=PlaylistEntryOutputSerializer,
-            context=_context(request),
+            context=serializer_context(request),
         )
 
     @extend_schema(
@@ -516,7 +499,7 @@ class PlaylistTracksApi(APIView):
             playlist=playlist, track=access.track, position=data.validated_data.get("position")
         )
         return Response(
-            PlaylistEntryOutputSerializer(entry, context=_context(request)).data,
+            PlaylistEntryOutputSerializer(entry, context=serializer_context(request)).data,
             status=status.HTTP_201_CREATED,
         )
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 from uuid import UUID
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import CONTENT_CREATOR_ROLES, User
@@ -31,7 +29,6 @@ from veza.api.exceptions import Forbidden, NotFound
 DEFAULT_ORDERING = "-created_at"
 TRACK_ORDERINGS = frozenset({"created_at", "title", "play_count", "duration"})
 PLAYLIST_ORDERINGS = frozenset({"created_at", "title"})
-TRENDING_WINDOW = timedelta(days=7)
 
 
 def ordering_resolve(value: str | None, allowed: frozenset[str]) -> list[str]:
@@ -125,25 +122,6 @@ def playlist_search(*, query: str, limit: int = 20) -> list[Playlist]:
 def feed_tracks(*, user: User) -> QuerySet[Track]:
     """Recent public tracks of the creators ``user`` follows."""
     return public_tracks().filter(owner__followers__follower=user)
-
-
-def discover_tracks(*, now=None) -> QuerySet[Track]:
-    """Trending: counted plays in the last week, then all-time plays."""
-    now = now or timezone.now()
-    from apps.streaming.models import PlayEvent
-
-    recent = (
-        PlayEvent.objects.filter(
-            track=OuterRef("pk"), counted=True, created_at__gte=now - TRENDING_WINDOW
-        )
-        .order_by()
-        .values("track")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return public_tracks().annotate(
-        recent_plays=Coalesce(Subquery(recent, output_field=IntegerField()), 0)
-    )
 
 
 def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
@@ -291,7 +269,7 @@ def track_access(
     if track.moderation_status == ModerationStatus.TAKEN_DOWN:
         raise NotFound()
     privileged = _is_owner_or_staff(user, track.owner_id)
-    if track.status != ProcessingStatus.READY or track.moderation_status != "active":
+    if track.status != ProcessingStatus.READY or track.moderation_status != ModerationStatus.ACTIVE:
         if not privileged:
             raise NotFound()
         return TrackAccess(track=track, is_public=False)

@@ -14,8 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta, audit_record
-from apps.catalog import audio, media_cache
+from apps.catalog import audio, media_cache, signals
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import (
     Follow,
@@ -29,11 +28,15 @@ from apps.catalog.models import (
     ShareToken,
     Track,
 )
-from apps.catalog.platform import TRACK_NAMESPACES, response_cache_invalidate
 from apps.catalog.selectors import token_hash
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
+from veza.response_cache import response_cache_invalidate
 
 logger = logging.getLogger(__name__)
+
+# Writes to tracks change what these cached public prefixes show.
+TRACK_NAMESPACES = ("tracks", "search", "feed", "discover", "playlists", "users")
 
 TRACK_EDITABLE_FIELDS = (
     "title",
@@ -97,10 +100,6 @@ def storage_delete_on_commit(names: Iterable[str]) -> None:
                 logger.warning("Could not delete stored file %s", name, exc_info=True)
 
     transaction.on_commit(delete)
-
-
-def hls_directory(track_id) -> str:
-    return f"hls/{track_id}"
 
 
 def track_upload(
@@ -213,12 +212,10 @@ def track_process(*, track_id) -> Track | None:
         )
         if updated:
             _invalidate(track.pk)
-            from apps.catalog import platform
-
-            if platform.flag_enabled("hls_streaming"):
-                from apps.streaming.tasks import hls_transcode
-
-                transaction.on_commit(lambda: hls_transcode.delay(str(track.pk)))
+            track_id = str(track.pk)
+            transaction.on_commit(
+                lambda: signals.track_media_ready.send(sender=Track, track_id=track_id)
+            )
     track.refresh_from_db()
     return track
 
@@ -263,9 +260,9 @@ def track_admin_saved(
 
 @transaction.atomic
 def track_delete(*, track: Track, actor, meta: RequestMeta | None = None) -> None:
-    """Delete the row, then (after commit) its audio, cover and HLS files."""
+    """Delete the row, then (after commit) its audio and cover, and announce it
+    (``signals.track_deleted``: derived files such as HLS renditions go too)."""
     names = [track.audio_file.name, track.cover_image.name]
-    hls_dir = hls_directory(track.pk)
     track_id = str(track.pk)
     audit_record(
         action="track.delete",
@@ -276,9 +273,7 @@ def track_delete(*, track: Track, actor, meta: RequestMeta | None = None) -> Non
     )
     track.delete()
     storage_delete_on_commit(names)
-    from apps.streaming.services import hls_files_delete
-
-    transaction.on_commit(lambda: hls_files_delete(directory=hls_dir))
+    transaction.on_commit(lambda: signals.track_deleted.send(sender=Track, track_id=track_id))
     _invalidate(track_id)
     logger.info("Track %s deleted", track_id)
 
