@@ -6,7 +6,6 @@ audited with the staff member and their IP.
 
 from django.contrib import admin, messages
 
-from apps.accounts.services import RequestMeta
 from apps.catalog import services
 from apps.catalog.models import (
     Follow,
@@ -18,16 +17,18 @@ from apps.catalog.models import (
     ShareToken,
     Track,
 )
+from apps.catalog.services import ModerationAction
+from veza.audit import RequestMeta
 
 
-def _moderate_tracks(modeladmin, request, tracks, action: str) -> None:
+def _moderate_tracks(modeladmin, request, tracks, action: ModerationAction) -> None:
     meta = RequestMeta.from_request(request)
     count = 0
     for track in tracks:
         services.track_moderate(track=track, action=action, actor=request.user, meta=meta)
         count += 1
     modeladmin.message_user(
-        request, f"{count} track(s): {action.replace('_', ' ')}.", messages.SUCCESS
+        request, f"{count} track(s): {action.value.replace('_', ' ')}.", messages.SUCCESS
     )
 
 
@@ -99,15 +100,15 @@ class TrackAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide selected tracks (out of lists, owner still sees them)")
     def hide_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, "hide")
+        _moderate_tracks(self, request, queryset, ModerationAction.HIDE)
 
     @admin.action(description="Take down selected tracks (gone from lists, media 404)")
     def take_down_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, "take_down")
+        _moderate_tracks(self, request, queryset, ModerationAction.TAKE_DOWN)
 
     @admin.action(description="Restore selected tracks")
     def restore_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, "restore")
+        _moderate_tracks(self, request, queryset, ModerationAction.RESTORE)
 
 
 @admin.register(Report)
@@ -155,15 +156,15 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the reported tracks")
     def hide_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), "hide")
+        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.HIDE)
 
     @admin.action(description="Take down the reported tracks")
     def take_down_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), "take_down")
+        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.TAKE_DOWN)
 
     @admin.action(description="Restore the reported tracks")
     def restore_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), "restore")
+        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.RESTORE)
 
     @admin.action(description="Dismiss the selected reports")
     def dismiss_reports(self, request, queryset):

@@ -157,6 +157,14 @@ def share_token_find(token: str | None) -> ShareToken | None:
     return share
 
 
+def share_owned(*, share_id, user) -> ShareToken:
+    """A share link the caller may revoke: one they created (or staff); others get 404."""
+    share = ShareToken.objects.select_related("track", "playlist").filter(pk=share_id).first()
+    if share is None or not _is_owner_or_staff(user, share.created_by_id):
+        raise NotFound()
+    return share
+
+
 def _share_grant(share_ref, prefix: str) -> Exists:
     """What a valid share unlocks beyond what anyone may open: no more than its creator could
     grant.
@@ -354,6 +362,15 @@ def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Pla
     if share is not None:
         return playlist
     raise Forbidden()
+
+
+def playlist_owned(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+    """A playlist the caller may edit: their own (or staff). One they may only read is 403;
+    one they may not read is 403 or 404 as :func:`playlist_access` says."""
+    playlist = playlist_access(playlist_id=playlist_id, user=user, share_token=share_token)
+    if not _is_owner_or_staff(user, playlist.owner_id):
+        raise Forbidden()
+    return playlist
 
 
 def playlist_entries(
