@@ -8,7 +8,7 @@ from django.utils import timezone
 from apps.catalog.models import Follow, LibraryEntry
 from apps.streaming.models import PlayEvent
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import CreatorFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 
 

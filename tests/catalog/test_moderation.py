@@ -6,7 +6,7 @@ from django.urls import reverse
 from apps.accounts.models import AuditLog
 from apps.catalog.models import Report, Track
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 from tests.conftest import bearer_client
 
 

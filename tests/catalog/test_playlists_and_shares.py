@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import AuditLog
 from apps.catalog.models import PlaylistEntry, ShareToken
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import CreatorFactory, PlaylistFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from tests.conftest import bearer_client
 
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from apps.catalog import selectors
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from apps.catalog.demo_audio import sine_audio
 from apps.catalog.models import Track
 from apps.catalog.services import track_process
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import CreatorFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 
 URL = "/api/v1/tracks"

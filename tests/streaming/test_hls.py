@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.catalog.demo_audio import sine_audio
 from apps.catalog.models import Track
 from apps.platform_settings.services import setting_set
-from tests.catalog.fixtures import CreatorFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 
 
