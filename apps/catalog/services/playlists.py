@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from apps.catalog.models import Playlist, PlaylistEntry, Track
+from apps.catalog.models import Playlist, PlaylistEntry, Track, Visibility
 from veza.api.exceptions import ValidationFailed
 from veza.response_cache import response_cache_invalidate
 
@@ -19,7 +19,9 @@ def _playlists_changed() -> None:
     response_cache_invalidate("playlists", "search", "users")
 
 
-def playlist_create(*, owner, title: str, description: str = "", visibility="public") -> Playlist:
+def playlist_create(
+    *, owner, title: str, description: str = "", visibility: str = Visibility.PUBLIC
+) -> Playlist:
     playlist = Playlist.objects.create(
         owner=owner, title=title, description=description, visibility=visibility
     )

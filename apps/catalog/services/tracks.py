@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.catalog import audio, media_cache, signals, tasks
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
-from apps.catalog.models import ProcessingStatus, Track
+from apps.catalog.models import ProcessingStatus, Track, Visibility
 from veza.audit import RequestMeta, audit_record
 from veza.response_cache import response_cache_invalidate
 
@@ -98,7 +98,7 @@ def track_upload(
     genre: str = "",
     tags: Iterable[str] = (),
     description: str = "",
-    visibility: str = "public",
+    visibility: str = Visibility.PUBLIC,
     cover_image=None,
     max_bytes: int,
     meta: RequestMeta | None = None,
