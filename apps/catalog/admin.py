@@ -18,6 +18,7 @@ from apps.catalog.models import (
     Track,
 )
 from apps.catalog.services import ModerationAction
+from veza.admin_tools import ReadOnlyAdminMixin
 from veza.audit import RequestMeta
 
 
@@ -112,8 +113,9 @@ class TrackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """The moderation queue: open reports first, oldest first within a status."""
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The moderation queue: open reports first, oldest first within a status. Reports are
+    read-only here; the actions decide them through the services."""
 
     list_display = ("created_at", "track", "track_moderation", "reason", "reporter", "status")
     list_filter = ("status", "reason", "created_at")
@@ -144,12 +146,6 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.display(description="Track status")
     def track_moderation(self, report) -> str:
         return report.track.get_moderation_status_display()
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def _tracks(self, queryset):
         return Track.objects.filter(pk__in=queryset.values("track_id"))
