@@ -78,7 +78,7 @@ def test_stream_full_body_with_validators_and_public_cache(api_client):
     assert response["Content-Type"] == "audio/mpeg"
     assert response["Accept-Ranges"] == "bytes"
     assert response["ETag"] == f'"{track.sha256}"'
-    assert response["Last-Modified"]
+    assert response["Last-Modified"] == http_date(int(os.stat(track.audio_file.path).st_mtime))
     assert response["Cache-Control"] == "public, max-age=604800"
 
 
