@@ -86,7 +86,7 @@ class TrackAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.track_admin_saved(
+        services.track_admin_edit_record(
             track=obj,
             actor=request.user,
             fields=list(form.changed_data),

@@ -226,7 +226,7 @@ def track_update(*, track: Track, actor, data: dict, meta: RequestMeta | None = 
     return track
 
 
-def track_admin_saved(
+def track_admin_edit_record(
     *, track: Track, actor, fields: list[str], meta: RequestMeta | None = None
 ) -> None:
     """A staff edit in the admin form: audited, and caches follow like any track write."""
