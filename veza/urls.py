@@ -9,6 +9,7 @@ api_v1 = [
     path("health", HealthApi.as_view(), name="health"),
     path("", include("apps.accounts.urls")),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.streaming.urls")),
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
 ]

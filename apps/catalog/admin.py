@@ -17,17 +17,19 @@ from apps.catalog.models import (
     ShareToken,
     Track,
 )
+from apps.catalog.services import ModerationAction
+from veza.admin_tools import ReadOnlyAdminMixin
 from veza.audit import RequestMeta
 
 
-def _moderate_tracks(modeladmin, request, tracks, action: str) -> None:
+def _moderate_tracks(modeladmin, request, tracks, action: ModerationAction) -> None:
     meta = RequestMeta.from_request(request)
     count = 0
     for track in tracks:
         services.track_moderate(track=track, action=action, actor=request.user, meta=meta)
         count += 1
     modeladmin.message_user(
-        request, f"{count} track(s): {action.replace('_', ' ')}.", messages.SUCCESS
+        request, f"{count} track(s): {action.value.replace('_', ' ')}.", messages.SUCCESS
     )
 
 
@@ -84,7 +86,7 @@ class TrackAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.track_admin_saved(
+        services.track_admin_edit_record(
             track=obj,
             actor=request.user,
             fields=list(form.changed_data),
@@ -99,20 +101,21 @@ class TrackAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide selected tracks (out of lists, owner still sees them)")
     def hide_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, "hide")
+        _moderate_tracks(self, request, queryset, ModerationAction.HIDE)
 
     @admin.action(description="Take down selected tracks (gone from lists, media 404)")
     def take_down_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, "take_down")
+        _moderate_tracks(self, request, queryset, ModerationAction.TAKE_DOWN)
 
     @admin.action(description="Restore selected tracks")
     def restore_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, "restore")
+        _moderate_tracks(self, request, queryset, ModerationAction.RESTORE)
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """The moderation queue: open reports first, oldest first within a status."""
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The moderation queue: open reports first, oldest first within a status. Reports are
+    read-only here; the actions decide them through the services."""
 
     list_display = ("created_at", "track", "track_moderation", "reason", "reporter", "status")
     list_filter = ("status", "reason", "created_at")
@@ -144,26 +147,20 @@ class ReportAdmin(admin.ModelAdmin):
     def track_moderation(self, report) -> str:
         return report.track.get_moderation_status_display()
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     def _tracks(self, queryset):
         return Track.objects.filter(pk__in=queryset.values("track_id"))
 
     @admin.action(description="Hide the reported tracks")
     def hide_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), "hide")
+        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.HIDE)
 
     @admin.action(description="Take down the reported tracks")
     def take_down_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), "take_down")
+        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.TAKE_DOWN)
 
     @admin.action(description="Restore the reported tracks")
     def restore_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), "restore")
+        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.RESTORE)
 
     @admin.action(description="Dismiss the selected reports")
     def dismiss_reports(self, request, queryset):

@@ -95,7 +95,11 @@ class Track(models.Model):
             models.Index(
                 fields=["-created_at"],
                 name="catalog_track_public_new_idx",
-                condition=models.Q(status="ready", visibility="public", moderation_status="active"),
+                condition=models.Q(
+                    status=ProcessingStatus.READY,
+                    visibility=Visibility.PUBLIC,
+                    moderation_status=ModerationStatus.ACTIVE,
+                ),
             ),
             models.Index(fields=["owner", "-created_at"], name="catalog_track_owner_idx"),
             models.Index(fields=["genre", "-created_at"], name="catalog_track_genre_idx"),
@@ -275,7 +279,9 @@ class Report(models.Model):
     )
     reason = models.CharField(max_length=16, choices=ReportReason.choices)
     details = models.TextField(max_length=2000, blank=True)
-    status = models.CharField(max_length=16, choices=ReportStatus.choices, default="open")
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -293,7 +299,7 @@ class Report(models.Model):
             # One open report per reporter and track: repeated clicks do not flood the queue.
             models.UniqueConstraint(
                 fields=["track", "reporter"],
-                condition=models.Q(status="open"),
+                condition=models.Q(status=ReportStatus.OPEN),
                 name="catalog_report_one_open",
             ),
         ]

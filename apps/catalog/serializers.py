@@ -14,7 +14,6 @@ from apps.catalog.models import (
     Track,
     Visibility,
 )
-from apps.streaming.models import PlaySource
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -157,24 +156,6 @@ class ReportOutputSerializer(serializers.ModelSerializer):
         model = Report
         fields = ("id", "track", "reason", "details", "status", "created_at")
         read_only_fields = fields
-
-
-class PlayInputSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=PlaySource.choices, default=PlaySource.DIRECT)
-    client = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
-    session_id = serializers.CharField(max_length=64, required=False, default="", allow_blank=True)
-    seconds_played = serializers.IntegerField(min_value=0, max_value=86400, default=0)
-
-
-class PlayOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    track = serializers.UUIDField()
-    play_count = serializers.IntegerField()
-    counted = serializers.BooleanField(
-        help_text="Whether this event counted as a play (false: a repeat within the window, "
-        "or the creator's own play); recorded either way."
-    )
-    seconds_played = serializers.IntegerField(help_text="As recorded: capped by the length.")
 
 
 class ArtistSerializer(OwnerSerializer):

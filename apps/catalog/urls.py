@@ -1,34 +1,15 @@
 from django.urls import path
 
 from apps.catalog import apis
-from apps.streaming import apis as streaming_apis
 
 urlpatterns = [
     path("tracks", apis.TrackListCreateApi.as_view(), name="track-list"),
     path("tracks/<uuid:track_id>", apis.TrackDetailApi.as_view(), name="track-detail"),
     path("tracks/<uuid:track_id>/share", apis.TrackShareApi.as_view(), name="track-share"),
     path("tracks/<uuid:track_id>/report", apis.TrackReportApi.as_view(), name="track-report"),
-    path("tracks/<uuid:track_id>/stream", streaming_apis.StreamApi.as_view(), name="track-stream"),
-    path(
-        "tracks/<uuid:track_id>/download",
-        streaming_apis.DownloadApi.as_view(),
-        name="track-download",
-    ),
-    path(
-        "tracks/<uuid:track_id>/hls/master.m3u8",
-        streaming_apis.HlsApi.as_view(),
-        name="track-hls-master",
-    ),
-    path(
-        "tracks/<uuid:track_id>/hls/<path:name>",
-        streaming_apis.HlsApi.as_view(),
-        name="track-hls-file",
-    ),
-    path("tracks/<uuid:track_id>/plays", streaming_apis.PlaysApi.as_view(), name="track-plays"),
     path("shares/<uuid:share_id>", apis.ShareRevokeApi.as_view(), name="share-revoke"),
     path("search", apis.SearchApi.as_view(), name="search"),
     path("feed", apis.FeedApi.as_view(), name="feed"),
-    path("discover", apis.DiscoverApi.as_view(), name="discover"),
     path("library", apis.LibraryApi.as_view(), name="library"),
     path("library/tracks/<uuid:track_id>", apis.LibraryTrackApi.as_view(), name="library-track"),
     path("users/<uuid:user_id>/follow", apis.FollowApi.as_view(), name="user-follow"),

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from apps.streaming.models import PlayEvent
+from veza.admin_tools import ReadOnlyAdminMixin
 
 
 @admin.register(PlayEvent)
-class PlayEventAdmin(admin.ModelAdmin):
+class PlayEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: playback events are facts for analytics, never edited."""
 
     list_display = (
@@ -22,12 +23,3 @@ class PlayEventAdmin(admin.ModelAdmin):
     search_fields = ("=track__id", "listener__email", "session_id")
     list_select_related = ("track", "listener")
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,13 +1,13 @@
-"""Media endpoints: /stream, /download, HLS, plays (shared/API.md, GET /tracks/{id}/stream).
+"""Media endpoints: /stream, /download, HLS, plays, and the trending list that play counts
+rank (shared/API.md, "GET /api/v1/tracks/{id}/stream").
 
 Django does every permission check and header; the bytes leave through sendfile (gunicorn) or
 nginx (``STREAM_ACCEL_REDIRECT``), see ``apps.streaming.media``.
 """
 
-import logging
 import os
 import re
-from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -16,23 +16,26 @@ from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.catalog import platform, selectors
-from apps.catalog.apis import SHARE_TOKEN_PARAM, _share_token
-from apps.catalog.exceptions import FileMissing
+from apps.catalog.apis import (
+    SHARE_TOKEN_PARAM,
+    serializer_context,
+    share_token_from_request,
+)
 from apps.catalog.models import HlsStatus
-from apps.catalog.serializers import PlayInputSerializer, PlayOutputSerializer
-from apps.catalog.services import hls_directory
-from apps.streaming import media, services
+from apps.catalog.selectors import track_access
+from apps.catalog.serializers import TrackListItemSerializer
+from apps.platform_settings.selectors import flag_enabled
+from apps.streaming import media, selectors, services
+from apps.streaming.serializers import PlayInputSerializer, PlayOutputSerializer
 from veza.api import ratelimit
 from veza.api.exceptions import NotFound
+from veza.api.pagination import CursorPagination, paginated_response
 from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer
-
-logger = logging.getLogger(__name__)
+from veza.api.views import OptionalAuthApiMixin
 
 _AUDIO_TYPES = ("audio/mpeg", "audio/ogg", "audio/flac", "audio/wav", "audio/mp4", "audio/*")
 
@@ -51,35 +54,17 @@ def _media_responses(description: str) -> dict:
     return responses
 
 
-class MediaApi(APIView):
+class MediaApi(OptionalAuthApiMixin, APIView):
     """Optional authentication: anonymous callers may play public tracks."""
 
-    permission_classes = [AllowAny]
-
-    def _media_file(self, track) -> media.MediaFile:
-        name = track.audio_file.name
-        path = default_storage.path(name) if name else ""
-        stat = media.media_file_stat(path) if path else None
-        if stat is None:
-            logger.error("FILE_MISSING: track %s has no file at %r", track.pk, name)
-            raise FileMissing()
-        return media.MediaFile(
-            path=path,
-            storage_name=name,
-            size=stat.st_size,
-            content_type=track.content_type or "application/octet-stream",
-            etag=f'"{track.sha256}"' if track.sha256 else f'"{int(stat.st_mtime)}-{stat.st_size}"',
-            last_modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC),
-        )
-
     def _serve(self, request, track_id, *, attachment: bool):
-        access = selectors.track_access(
+        access = track_access(
             track_id=track_id,
             user=request.user,
-            share_token=_share_token(request),
+            share_token=share_token_from_request(request),
             for_media=True,
         )
-        media_file = self._media_file(access.track)
+        media_file = selectors.track_media_file(track=access.track)
         cache = media.CACHE_PUBLIC_MEDIA if access.is_public else media.CACHE_PRIVATE_MEDIA
         disposition = None
         if attachment:
@@ -122,10 +107,8 @@ HLS_SEGMENT_TYPE = "video/mp2t"
 CACHE_HLS_PLAYLIST = "public, max-age=60"
 
 
-class HlsApi(APIView):
+class HlsApi(OptionalAuthApiMixin, APIView):
     """HLS renditions; every URL is 404 while the ``hls_streaming`` flag is off."""
-
-    permission_classes = [AllowAny]
 
     @extend_schema(
         tags=["streaming"],
@@ -141,47 +124,37 @@ class HlsApi(APIView):
         summary="HLS master playlist, variant playlists and segments (hls_streaming flag)",
     )
     def get(self, request, track_id, name="master.m3u8"):
-        if not platform.flag_enabled("hls_streaming") or not _HLS_NAME.match(name):
+        if not flag_enabled("hls_streaming") or not _HLS_NAME.match(name):
             raise NotFound()
-        share_token = _share_token(request)
-        access = selectors.track_access(
+        share_token = share_token_from_request(request)
+        access = track_access(
             track_id=track_id, user=request.user, share_token=share_token, for_media=True
         )
         if access.track.hls_status != HlsStatus.READY:
             raise NotFound()
-        stored = f"{hls_directory(access.track.pk)}/{name}"
+        stored = f"{selectors.hls_directory(access.track.pk)}/{name}"
+        if not name.endswith(".m3u8"):
+            segment = selectors.media_file_get(storage_name=stored, content_type=HLS_SEGMENT_TYPE)
+            if segment is None:
+                raise NotFound()
+            cache = media.CACHE_PUBLIC_MEDIA if access.is_public else media.CACHE_PRIVATE_MEDIA
+            return media.serve_media(request, segment, cache_control=cache)
         try:
-            path = default_storage.path(stored)
-            with open(path, "rb") as handle:
-                body = handle.read() if name.endswith(".m3u8") else None
+            with default_storage.open(stored, "rb") as handle:
+                body = handle.read()
         except OSError:
             raise NotFound() from None
-        if body is not None:
-            if share_token:
-                body = _playlist_with_token(body, share_token)
-            response = HttpResponse(body, content_type=HLS_PLAYLIST_TYPE)
-            response["Cache-Control"] = (
-                CACHE_HLS_PLAYLIST if access.is_public else "private, max-age=60"
-            )
-        else:
-            stat = os.stat(path)
-            media_file = media.MediaFile(
-                path=path,
-                storage_name=stored,
-                size=stat.st_size,
-                content_type=HLS_SEGMENT_TYPE,
-                etag=f'"{int(stat.st_mtime)}-{stat.st_size}"',
-                last_modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC),
-            )
-            cache = media.CACHE_PUBLIC_MEDIA if access.is_public else media.CACHE_PRIVATE_MEDIA
-            response = media.serve_media(request, media_file, cache_control=cache)
+        if share_token:
+            body = _playlist_with_token(body, share_token)
+        response = HttpResponse(body, content_type=HLS_PLAYLIST_TYPE)
+        response["Cache-Control"] = (
+            CACHE_HLS_PLAYLIST if access.is_public else "private, max-age=60"
+        )
         return response
 
 
 def _playlist_with_token(body: bytes, token: str) -> bytes:
     """Relative URIs in a playlist carry the share token, so private HLS plays by link too."""
-    from urllib.parse import quote
-
     lines = []
     for line in body.decode().splitlines():
         if line and not line.startswith("#"):
@@ -190,8 +163,7 @@ def _playlist_with_token(body: bytes, token: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-class PlaysApi(APIView):
-    permission_classes = [AllowAny]
+class PlaysApi(OptionalAuthApiMixin, APIView):
     parser_classes = [JSONParser]
     extra_error_codes = ("429",)
 
@@ -212,8 +184,8 @@ class PlaysApi(APIView):
     def post(self, request, track_id):
         if not request.user.is_authenticated:
             ratelimit.ip_limit_enforce(request, group="plays_anonymous_ip")
-        access = selectors.track_access(
-            track_id=track_id, user=request.user, share_token=_share_token(request)
+        access = track_access(
+            track_id=track_id, user=request.user, share_token=share_token_from_request(request)
         )
         data = PlayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -241,3 +213,27 @@ def _trusted_country(request) -> str:
         return ""
     value = (request.headers.get(header) or "").strip().upper()
     return value if re.fullmatch(r"[A-Z]{2}", value) and value not in ("XX", "T1") else ""
+
+
+class TrendingCursorPagination(CursorPagination):
+    ordering = ("-recent_plays", "-play_count", "-created_at")
+
+
+class DiscoverApi(OptionalAuthApiMixin, APIView):
+    """Anonymous callers welcome; a bad token is still refused (401)."""
+
+    pagination_class = TrendingCursorPagination
+
+    @extend_schema(
+        tags=["tracks"],
+        responses={200: TrackListItemSerializer(many=True)},
+        summary="Trending tracks by plays in the last 7 days (cursor-paginated)",
+    )
+    def get(self, request):
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=selectors.discover_tracks(),
+            serializer_class=TrackListItemSerializer,
+            context=serializer_context(request),
+        )

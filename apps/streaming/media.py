@@ -1,6 +1,7 @@
-"""Serving stored media like Go's ``http.ServeContent`` without Python copying the bytes.
+"""Serving stored media with Range and conditional requests, without Python copying the bytes.
 
-Conditional requests follow RFC 9110 in Go's order: If-None-Match (304 on GET/HEAD), else
+The rules are the contract's (shared/API.md, "GET /api/v1/tracks/{id}/stream"). Conditional
+requests follow RFC 9110, section 13.2.2: If-None-Match (304 on GET/HEAD), else
 If-Modified-Since (304); then Range, honoured only while If-Range still matches. One range is
 served as 206; several ranges are answered with the full body (RFC 9110 allows ignoring
 Range). Unsatisfiable → 416 with ``Content-Range: bytes */N``.
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils.http import http_date, parse_http_date_safe
 
-from apps.catalog.exceptions import RangeNotSatisfiable
+from apps.streaming.exceptions import RangeNotSatisfiable
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,9 @@ class MediaFile:
     last_modified: datetime
 
 
-# Byte positions are ASCII digits, at most 19 of them (as Go's ParseInt into an int64): a longer
-# number is malformed (416), never handed to int(), which refuses over 4300 digits.
+# Byte positions are ASCII digits, at most 19 of them (any file size fits a signed 64-bit
+# integer): a longer number is malformed (416), never handed to int(), which refuses over 4300
+# digits.
 MAX_POSITION_DIGITS = 19
 _RANGE_SPEC = re.compile(
     rf"^\s*([0-9]{{0,{MAX_POSITION_DIGITS}}})\s*-\s*([0-9]{{0,{MAX_POSITION_DIGITS}}})\s*$"
@@ -96,7 +98,8 @@ _RANGE_SPEC = re.compile(
 
 
 def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
-    """Go's ``parseRange``: list of (start, length); ``None`` when the header is ignorable.
+    """A ``Range`` header (RFC 9110, 14.2) as a list of (start, length); ``None`` when the
+    header is absent or may be ignored (a range set larger than the file).
 
     Raises :class:`RangeNotSatisfiable` for a malformed header or ranges past the end.
     """
@@ -105,7 +108,6 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
     if not header.startswith("bytes="):
         raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
     ranges: list[tuple[int, int]] = []
-    no_overlap = False
     for part in header[len("bytes=") :].split(","):
         part = part.strip()
         if not part:
@@ -117,15 +119,13 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
         if not first:
             suffix = int(last)
             if suffix == 0:
-                no_overlap = True
-                continue
+                continue  # an empty suffix overlaps nothing
             suffix = min(suffix, size)
             ranges.append((size - suffix, suffix))
             continue
         start = int(first)
         if start >= size:
-            no_overlap = True
-            continue
+            continue  # past the end overlaps nothing
         if not last:
             ranges.append((start, size - start))
             continue
@@ -135,8 +135,7 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
         end = min(end, size - 1)
         ranges.append((start, end - start + 1))
     if not ranges:
-        if no_overlap:
-            raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+        # Only empty or past-the-end parts: nothing of the file was asked for.
         raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
     if sum(length for _, length in ranges) > size:
         return None  # a range set larger than the file is an attack or a mistake: send it all

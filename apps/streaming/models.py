@@ -1,4 +1,4 @@
-"""Playback events: one row per play, read by creator analytics (issue on analytics)."""
+"""Playback events: one row per play, read by trending and creator analytics."""
 
 from django.conf import settings
 from django.db import models
@@ -45,7 +45,7 @@ class PlayEvent(models.Model):
     )
     session_id = models.CharField(max_length=64, blank=True, help_text="Anonymous session.")
     client = models.CharField(max_length=64, blank=True)
-    source = models.CharField(max_length=16, choices=PlaySource.choices, default="direct")
+    source = models.CharField(max_length=16, choices=PlaySource.choices, default=PlaySource.DIRECT)
     seconds_played = models.PositiveIntegerField(default=0)
     country = models.CharField(max_length=2, blank=True)
     counted = models.BooleanField(default=True)

@@ -20,13 +20,16 @@ from django.utils import timezone
 
 from apps.catalog import media_cache
 from apps.catalog.models import HlsStatus, ProcessingStatus, Track
-from apps.catalog.platform import response_cache_invalidate
-from apps.catalog.services import hls_directory
 from apps.streaming import hls
 from apps.streaming.models import PlayEvent, UncountedReason
+from apps.streaming.selectors import hls_directory
+from veza.response_cache import response_cache_invalidate
 from veza.shared_cache import guarded
 
 logger = logging.getLogger(__name__)
+
+#: ``PlayEvent.uncounted_reason`` of a play that counted.
+COUNTED = ""
 
 
 def hls_files_delete(*, directory: str) -> None:
@@ -93,27 +96,6 @@ def hls_transcode(*, track_id) -> Track | None:
     return track
 
 
-def hls_backfill(*, limit: int = 50) -> int:
-    """Queue HLS transcoding for ready, active tracks that have none (flag on only)."""
-    from apps.catalog import platform
-    from apps.streaming.tasks import hls_transcode
-
-    if not platform.flag_enabled("hls_streaming"):
-        return 0
-    track_ids = list(
-        Track.objects.filter(
-            status=ProcessingStatus.READY,
-            moderation_status="active",
-            hls_status=HlsStatus.NONE,
-        )
-        .order_by("-play_count")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for track_id in track_ids:
-        hls_transcode.delay(str(track_id))
-    return len(track_ids)
-
-
 @dataclass(frozen=True)
 class Listener:
     """Who is playing, for the duplicate check (README "Security model", play counts).
@@ -178,10 +160,12 @@ def play_record(
         claimed = _play_claim(track=track, listener=listener)
         if claimed is None:
             logger.warning("Play of %s not counted: duplicate check unavailable", track.pk)
-        reason = {True: "", False: UncountedReason.DUPLICATE, None: UncountedReason.UNVERIFIED}[
-            claimed
-        ]
-    counted = reason == ""
+        reason = {
+            True: COUNTED,
+            False: UncountedReason.DUPLICATE,
+            None: UncountedReason.UNVERIFIED,
+        }[claimed]
+    counted = reason == COUNTED
     with transaction.atomic():
         event = PlayEvent.objects.create(
             track=track,

@@ -1,8 +1,9 @@
-"""Streaming background work."""
+"""Streaming background work: take ids, reload, call a service (idempotent)."""
 
 from celery import shared_task
 
-from apps.streaming import services
+from apps.platform_settings.selectors import flag_enabled
+from apps.streaming import selectors, services
 
 
 @shared_task(name="streaming.hls_transcode", acks_late=True)
@@ -14,4 +15,9 @@ def hls_transcode(track_id: str) -> str | None:
 @shared_task(name="streaming.hls_backfill")
 def hls_backfill(limit: int = 50) -> int:
     """While ``hls_streaming`` is on, queue tracks that became ready before it was switched on."""
-    return services.hls_backfill(limit=limit)
+    if not flag_enabled("hls_streaming"):
+        return 0
+    track_ids = selectors.hls_backfill_candidates(limit=limit)
+    for track_id in track_ids:
+        hls_transcode.delay(str(track_id))
+    return len(track_ids)

@@ -1,26 +1,19 @@
-"""Catalog and streaming fixtures: media in a temporary folder, real audio tracks, HLS switch."""
+"""Catalog and streaming fixtures: media in a temporary folder, real audio tracks, HLS switch.
+
+The factories are in ``tests/catalog/factories.py``.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import uuid
-from datetime import timedelta
 
-import factory
 import pytest
 from django.apps import apps as django_apps
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
-from factory.django import DjangoModelFactory
 
-from apps.accounts.models import Role
 from apps.catalog.demo_audio import sine_audio
-from apps.catalog.models import Playlist, ProcessingStatus, Track
 from apps.platform_settings import state as platform_state
 from apps.platform_settings.models import PlatformSetting
-from tests.accounts.factories import UserFactory
+from tests.catalog.factories import CreatorFactory
 
 seed_migration = importlib.import_module(
     "apps.platform_settings.migrations.0002_seed_platform_settings"
@@ -66,42 +59,6 @@ def hls_off(db):
     platform_state.forget()
 
 
-class CreatorFactory(UserFactory):
-    role = Role.CREATOR
-    is_verified = True
-
-
-class TrackFactory(DjangoModelFactory):
-    """A ready track whose stored file holds ``content`` (default: 256 bytes 0..255)."""
-
-    class Meta:
-        model = Track
-
-    owner = factory.SubFactory(CreatorFactory)
-    title = factory.Sequence(lambda n: f"Track {n}")
-    artist_name = "Some Artist"
-    status = ProcessingStatus.READY
-    content_type = "audio/mpeg"
-    duration = 2.0
-
-    @classmethod
-    def _create(cls, model_class, *args, content=None, **kwargs):
-        content = bytes(range(256)) if content is None else content
-        name = default_storage.save(f"tracks/test/{uuid.uuid4().hex}.mp3", ContentFile(content))
-        kwargs.setdefault("audio_file", name)
-        kwargs.setdefault("size", len(content))
-        kwargs.setdefault("sha256", hashlib.sha256(content).hexdigest())
-        return super()._create(model_class, *args, **kwargs)
-
-
-class PlaylistFactory(DjangoModelFactory):
-    class Meta:
-        model = Playlist
-
-    owner = factory.SubFactory(CreatorFactory)
-    title = factory.Sequence(lambda n: f"Playlist {n}")
-
-
 @pytest.fixture
 def creator(db):
     return CreatorFactory()
@@ -110,7 +67,3 @@ def creator(db):
 @pytest.fixture(scope="session")
 def mp3_bytes() -> bytes:
     return sine_audio("mp3", seconds=2.0, tags={"artist": "Tagged Artist", "genre": "Ambient"})
-
-
-def ago(**kwargs):
-    return timezone.now() - timedelta(**kwargs)

@@ -15,7 +15,7 @@ from apps.catalog.demo_audio import sine_audio
 from apps.catalog.exceptions import PayloadTooLarge
 from apps.catalog.models import Track
 from apps.catalog.uploads import CappedInput
-from tests.catalog.fixtures import CreatorFactory
+from tests.catalog.factories import CreatorFactory
 from tests.conftest import bearer_client
 from tests.servers import gunicorn_server
 

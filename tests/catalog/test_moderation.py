@@ -6,7 +6,7 @@ from django.urls import reverse
 from apps.accounts.models import AuditLog
 from apps.catalog.models import Report, Track
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 from tests.conftest import bearer_client
 
 
@@ -123,3 +123,27 @@ def test_non_staff_cannot_reach_the_moderation_queue(client):
     client.force_login(UserFactory(is_verified=True))
     response = client.get(reverse("admin:catalog_report_changelist"))
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_staff_read_a_report_but_cannot_edit_add_or_delete_one(admin_client):
+    report = Report.objects.create(
+        track=TrackFactory(), reporter=UserFactory(is_verified=True), reason="spam"
+    )
+
+    page = admin_client.get(reverse("admin:catalog_report_change", args=[report.pk]))
+    edit = admin_client.post(
+        reverse("admin:catalog_report_change", args=[report.pk]), {"details": "changed"}
+    )
+    add = admin_client.get(reverse("admin:catalog_report_add"))
+    delete = admin_client.post(
+        reverse("admin:catalog_report_delete", args=[report.pk]), {"post": "yes"}
+    )
+
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert edit.status_code == 403
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    report.refresh_from_db()
+    assert report.details == ""

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts.models import AuditLog
 from apps.catalog.models import PlaylistEntry, ShareToken
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import CreatorFactory, PlaylistFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from tests.conftest import bearer_client
 
 
@@ -64,11 +64,15 @@ def test_only_the_owner_changes_a_playlist():
     track = TrackFactory()
     url = f"/api/v1/playlists/{playlist.pk}"
 
-    assert other.patch(url, {"title": "Mine now"}, format="json").status_code == 403
-    assert (
-        other.post(f"{url}/tracks", {"track_id": str(track.pk)}, format="json").status_code == 403
-    )
-    assert other.delete(url).status_code == 403
+    answers = [
+        other.patch(url, {"title": "Mine now"}, format="json"),
+        other.post(f"{url}/tracks", {"track_id": str(track.pk)}, format="json"),
+        other.delete(url),
+    ]
+
+    assert [(a.status_code, a.json()["error"]["code"]) for a in answers] == [
+        (403, "PERMISSION_DENIED")
+    ] * 3
     playlist.refresh_from_db()
     assert playlist.title == "Keep"
     assert PlaylistEntry.objects.count() == 0

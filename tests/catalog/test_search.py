@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from tests.catalog.fixtures import CreatorFactory, PlaylistFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 
 URL = "/api/v1/search"
 

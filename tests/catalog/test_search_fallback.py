@@ -5,12 +5,13 @@ from types import SimpleNamespace
 import pytest
 
 from apps.catalog import selectors
-from tests.catalog.fixtures import TrackFactory
+from apps.catalog.selectors import tracks as track_selectors
+from tests.catalog.factories import TrackFactory
 
 
 @pytest.mark.django_db
 def test_fallback_matches_title_artist_album_and_tags_most_played_first(monkeypatch):
-    monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr(track_selectors, "connection", SimpleNamespace(vendor="sqlite"))
     by_title = TrackFactory(title="Moonlight", play_count=1)
     by_artist = TrackFactory(title="x", artist_name="The Moons", play_count=5)
     by_album = TrackFactory(title="y", album="Blue MOON", play_count=3)
@@ -25,7 +26,7 @@ def test_fallback_matches_title_artist_album_and_tags_most_played_first(monkeypa
 
 @pytest.mark.django_db
 def test_fallback_tag_filter_matches_whole_tags_only(monkeypatch):
-    monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr(track_selectors, "connection", SimpleNamespace(vendor="sqlite"))
     piano = TrackFactory(tags=["piano", "night"])
     TrackFactory(tags=["pianola"])
 

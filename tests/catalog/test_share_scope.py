@@ -12,7 +12,7 @@ from apps.catalog import selectors
 from apps.catalog.models import LibraryEntry, PlaylistEntry, ShareToken, Track
 from apps.streaming.models import PlayEvent
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import CreatorFactory, PlaylistFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from tests.conftest import bearer_client
 from veza.api.exceptions import ApplicationError
 

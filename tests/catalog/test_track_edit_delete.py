@@ -7,7 +7,7 @@ import pytest
 from apps.accounts.models import AuditLog
 from apps.catalog.models import Track
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 from tests.conftest import bearer_client
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.catalog.fixtures import CreatorFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, TrackFactory
 
 URL = "/api/v1/tracks"
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from django.db import connection
 
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 from tests.servers import wait_until_ready
 
 CONFIG = """

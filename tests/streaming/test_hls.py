@@ -4,9 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.catalog.demo_audio import sine_audio
-from apps.catalog.models import Track
+from apps.catalog.models import HlsStatus, Track
 from apps.platform_settings.services import setting_set
-from tests.catalog.fixtures import CreatorFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
 
 
@@ -138,3 +138,29 @@ def test_backfill_does_nothing_while_the_flag_is_off(hls_off):
     assert hls_backfill() == 0
     track.refresh_from_db()
     assert track.hls_status == "none"
+
+
+def _write(media_root, track, name: str, content: bytes) -> None:
+    path = media_root / "hls" / str(track.pk) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+@pytest.mark.django_db
+def test_a_listed_segment_missing_from_storage_is_404_and_a_stored_one_serves_ranges(
+    hls_on, api_client, media_root
+):
+    track = TrackFactory(hls_status=HlsStatus.READY)
+    _write(media_root, track, "64k/seg_00000.ts", bytes(range(100)))
+    base = f"/api/v1/tracks/{track.pk}/hls/64k"
+
+    missing = api_client.get(f"{base}/seg_00001.ts")
+    partial = api_client.get(f"{base}/seg_00000.ts", HTTP_RANGE="bytes=10-19")
+
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "NOT_FOUND"
+    assert partial.status_code == 206
+    assert partial["Content-Type"] == "video/mp2t"
+    assert partial["Content-Range"] == "bytes 10-19/100"
+    assert partial["ETag"].endswith('-100"')
+    assert b"".join(partial.streaming_content) == bytes(range(10, 20))

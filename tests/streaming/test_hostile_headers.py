@@ -3,7 +3,7 @@ unsatisfiable range → 416 with Content-Range: bytes */256")."""
 
 import pytest
 
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 
 BODY = bytes(range(256))
 HUGE = "9" * 4300  # int() of more than 4300 digits raises ValueError

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.catalog import media_cache
 from apps.catalog.models import Track
 from apps.catalog.services import track_moderate, track_update
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 
 
 def url(track) -> str:

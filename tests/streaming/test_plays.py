@@ -14,7 +14,7 @@ from apps.catalog.models import Track
 from apps.streaming.models import PlayEvent
 from apps.streaming.services import play_window_seconds
 from tests.accounts.factories import UserFactory
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 from tests.conftest import bearer_client
 
 

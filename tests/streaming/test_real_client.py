@@ -10,7 +10,7 @@ import av
 import pytest
 
 from apps.catalog.demo_audio import sine_audio
-from tests.catalog.fixtures import TrackFactory
+from tests.catalog.factories import TrackFactory
 from tests.servers import gunicorn_server
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.accounts.models import User
-from apps.catalog.models import Track
+from apps.catalog.models import ProcessingStatus, Track
 
 
 @pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_seed_demo_creates_the_four_logins_and_ready_demo_tracks_once(
     assert User.objects.get(email="admin@veza.local").check_password("veza-demo-2026")
     tracks = Track.objects.filter(owner__email="creator@veza.local")
     assert tracks.count() == 3
-    assert set(tracks.values_list("status", flat=True)) == {"ready"}
+    assert set(tracks.values_list("status", flat=True)) == {ProcessingStatus.READY}
     assert all(19.5 < t.duration < 20.5 for t in tracks)
 
 

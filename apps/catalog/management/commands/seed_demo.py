@@ -1,10 +1,19 @@
-"""Demo accounts for a local install (``make run``). Idempotent; refuses to run with DEBUG off."""
+"""Demo accounts and tracks for a local install (``make run``). Idempotent; refuses to run with
+DEBUG off.
+
+It lives in the catalog because it uploads tracks: the catalog may use accounts, accounts never
+use the catalog.
+"""
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts.models import Profile, Role, User
+from apps.catalog.demo_audio import sine_audio
+from apps.catalog.models import Track
+from apps.catalog.services import track_upload
 from veza.normalization import email_normalize
 
 DEMO_PASSWORD = "veza-demo-2026"
@@ -83,14 +92,7 @@ class Command(BaseCommand):
 
     def _seed_tracks(self):
         """A few short public tracks by the demo creator, so a fresh install has music to play."""
-        from django.conf import settings
-        from django.core.files.base import ContentFile
-
-        from apps.catalog.demo_audio import sine_audio
-        from apps.catalog.models import Track
-        from apps.catalog.services import track_upload
-
-        creator = User.objects.get(email_normalized="creator@veza.local")
+        creator = User.objects.get(email_normalized=email_normalize("creator@veza.local"))
         if Track.objects.filter(owner=creator).exists():
             self.stdout.write("  demo tracks exist")
             return

@@ -1,0 +1,165 @@
+"""Track endpoints: list, upload, detail, edit, delete, search (shared/API.md, Catalog)."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsContentCreator
+from apps.catalog import selectors, services
+from apps.catalog.apis.common import (
+    NO_CONTENT,
+    SHARE_TOKEN_PARAM,
+    ReadOpenApi,
+    serializer_context,
+    share_token_from_request,
+)
+from apps.catalog.serializers import (
+    SearchOutputSerializer,
+    SearchQuerySerializer,
+    TrackListItemSerializer,
+    TrackListQuerySerializer,
+    TrackOutputSerializer,
+    TrackUpdateInputSerializer,
+    TrackUploadInputSerializer,
+)
+from apps.catalog.uploads import upload_limit_enforce
+from veza.api.pagination import PageNumberPagination, paginated_response
+from veza.api.parsers import JSONParser
+from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.views import OptionalAuthApiMixin
+from veza.audit import RequestMeta
+
+
+class TrackListCreateApi(ReadOpenApi):
+    parser_classes = [MultiPartParser, FormParser]
+    pagination_class = PageNumberPagination
+    write_permission_classes = [IsAuthenticated, IsContentCreator]
+
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST":
+            upload_limit_enforce(request._request, max_bytes=settings.TRACK_UPLOAD_MAX_BYTES)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["tracks"],
+        parameters=[TrackListQuerySerializer],
+        responses={200: TrackListItemSerializer(many=True)},
+        summary="Public tracks (ready, public, not moderated), filtered and ordered",
+    )
+    def get(self, request):
+        params = request.query_params.copy()
+        # ?ordering= never fails: anything off the whitelist falls back (shared/API.md).
+        ordering = params.pop("ordering", [""])[-1]
+        query = TrackListQuerySerializer(data=params)
+        query.is_valid(raise_exception=True)
+        tracks = selectors.track_list(**query.validated_data, ordering=ordering)
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=tracks,
+            serializer_class=TrackListItemSerializer,
+            context=serializer_context(request),
+        )
+
+    @extend_schema(
+        tags=["tracks"],
+        request={"multipart/form-data": TrackUploadInputSerializer},
+        responses={
+            201: TrackOutputSerializer,
+            411: OpenApiResponse(
+                response=ErrorEnvelopeSerializer,
+                description="LENGTH_REQUIRED: a chunked body on a server that does not "
+                "de-chunk it (gunicorn does; send Content-Length otherwise).",
+            ),
+        },
+        summary="Upload a track (content-creator roles); processed in the background",
+        description=(
+            "A chunked body (Transfer-Encoding: chunked, no Content-Length) is accepted up to "
+            "the size limit (413 PAYLOAD_TOO_LARGE past it). The file is judged by its bytes, "
+            "never its name: 415 UNSUPPORTED_MEDIA_TYPE says in words what was wrong."
+        ),
+    )
+    def post(self, request):
+        data = TrackUploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        track = services.track_upload(
+            owner=request.user,
+            **data.validated_data,
+            max_bytes=settings.TRACK_UPLOAD_MAX_BYTES,
+            meta=RequestMeta.from_request(request),
+        )
+        return Response(
+            TrackOutputSerializer(track, context=serializer_context(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TrackDetailApi(ReadOpenApi):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["tracks"],
+        parameters=[SHARE_TOKEN_PARAM],
+        responses={200: TrackOutputSerializer},
+        summary="One track (private ones for the owner, staff or a share token)",
+    )
+    def get(self, request, track_id):
+        access = selectors.track_access(
+            track_id=track_id, user=request.user, share_token=share_token_from_request(request)
+        )
+        return Response(
+            TrackOutputSerializer(access.track, context=serializer_context(request)).data
+        )
+
+    @extend_schema(
+        tags=["tracks"],
+        request=TrackUpdateInputSerializer,
+        responses={200: TrackOutputSerializer},
+        summary="Edit a track (owner or staff)",
+    )
+    def patch(self, request, track_id):
+        track = selectors.track_owned(track_id=track_id, user=request.user)
+        data = TrackUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        track = services.track_update(
+            track=track,
+            actor=request.user,
+            data=data.validated_data,
+            meta=RequestMeta.from_request(request),
+        )
+        return Response(TrackOutputSerializer(track, context=serializer_context(request)).data)
+
+    @extend_schema(
+        tags=["tracks"], request=None, responses={204: NO_CONTENT}, summary="Delete a track"
+    )
+    def delete(self, request, track_id):
+        track = selectors.track_owned(track_id=track_id, user=request.user)
+        services.track_delete(
+            track=track, actor=request.user, meta=RequestMeta.from_request(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SearchApi(OptionalAuthApiMixin, APIView):
+    """Anonymous callers welcome; a bad token is still refused (401)."""
+
+    @extend_schema(
+        tags=["tracks"],
+        parameters=[SearchQuerySerializer],
+        responses={200: SearchOutputSerializer},
+        summary="Search tracks (ranked full text), artists and playlists",
+    )
+    def get(self, request):
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q, limit = query.validated_data["q"], query.validated_data["limit"]
+        body = {
+            "tracks": selectors.track_search(query=q, limit=limit),
+            "artists": selectors.artist_search(query=q, limit=limit),
+            "playlists": selectors.playlist_search(query=q, limit=limit),
+        }
+        return Response(SearchOutputSerializer(body, context=serializer_context(request)).data)

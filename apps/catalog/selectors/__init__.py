@@ -1,0 +1,61 @@
+"""Every read of the catalog, split by concern: track lists, the access rule, playlists."""
+
+from apps.catalog.selectors.access import (
+    TrackAccess,
+    is_owner_or_staff,
+    share_owned,
+    share_token_find,
+    token_hash,
+    track_access,
+    track_owned,
+    tracks_visible_q,
+    tracks_with_owner,
+)
+from apps.catalog.selectors.playlists import (
+    playlist_access,
+    playlist_entries,
+    playlist_list,
+    playlist_owned,
+    playlist_search,
+    public_playlists,
+)
+from apps.catalog.selectors.tracks import (
+    DEFAULT_ORDERING,
+    PLAYLIST_ORDERINGS,
+    TRACK_ORDERINGS,
+    artist_search,
+    feed_tracks,
+    library_tracks,
+    ordering_resolve,
+    public_tracks,
+    track_list,
+    track_search,
+)
+
+__all__ = [
+    "DEFAULT_ORDERING",
+    "PLAYLIST_ORDERINGS",
+    "TRACK_ORDERINGS",
+    "TrackAccess",
+    "artist_search",
+    "feed_tracks",
+    "is_owner_or_staff",
+    "library_tracks",
+    "ordering_resolve",
+    "playlist_access",
+    "playlist_entries",
+    "playlist_list",
+    "playlist_owned",
+    "playlist_search",
+    "public_playlists",
+    "public_tracks",
+    "share_owned",
+    "share_token_find",
+    "token_hash",
+    "track_access",
+    "track_list",
+    "track_owned",
+    "track_search",
+    "tracks_visible_q",
+    "tracks_with_owner",
+]

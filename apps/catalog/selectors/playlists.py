@@ -1,0 +1,99 @@
+"""Playlists: public lists, search, access and ownership, their visible entries."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Count, QuerySet
+
+from apps.catalog.models import Playlist, PlaylistEntry, ShareToken, Visibility
+from apps.catalog.selectors.access import is_owner_or_staff, share_token_find, tracks_visible_q
+from apps.catalog.selectors.tracks import PLAYLIST_ORDERINGS, ordering_resolve
+from veza.api.exceptions import Forbidden, NotFound
+
+
+def _track_count(*, user, share: ShareToken | None = None) -> Count:
+    """A playlist's ``track_count``: the entries the caller may open (:func:`tracks_visible_q`)."""
+    return Count(
+        "entries", filter=tracks_visible_q(user=user, share=share, prefix="entries__track__")
+    )
+
+
+def public_playlists(*, user=None) -> QuerySet[Playlist]:
+    return (
+        Playlist.objects.select_related("owner", "owner__profile")
+        .filter(visibility=Visibility.PUBLIC)
+        .annotate(track_count=_track_count(user=user))
+    )
+
+
+def playlist_search(*, query: str, limit: int = 20) -> list[Playlist]:
+    return list(
+        public_playlists().filter(title__icontains=query.strip()).order_by("-created_at")[:limit]
+    )
+
+
+def playlist_list(*, user, mine: bool = False, ordering: str | None = None) -> QuerySet[Playlist]:
+    if mine and user.is_authenticated:
+        qs = (
+            Playlist.objects.select_related("owner", "owner__profile")
+            .filter(owner=user)
+            .annotate(track_count=_track_count(user=user))
+        )
+    else:
+        qs = public_playlists(user=user)
+    return qs.order_by(*ordering_resolve(ordering, PLAYLIST_ORDERINGS))
+
+
+def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+    """A playlist the caller may read: public or unlisted, their own (or staff), or private
+    with a valid share of this very playlist; else 403 (404 when there is none)."""
+    try:
+        playlist_id = UUID(str(playlist_id))
+    except ValueError:
+        raise NotFound() from None
+    share = share_token_find(share_token) if share_token else None
+    if share is not None and share.playlist_id != playlist_id:
+        share = None
+    try:
+        playlist = (
+            Playlist.objects.select_related("owner", "owner__profile")
+            .annotate(track_count=_track_count(user=user, share=share))
+            .get(pk=playlist_id)
+        )
+    except Playlist.DoesNotExist:
+        raise NotFound() from None
+    if playlist.visibility != Visibility.PRIVATE or is_owner_or_staff(user, playlist.owner_id):
+        return playlist
+    if share is not None:
+        return playlist
+    raise Forbidden()
+
+
+def playlist_owned(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+    """A playlist the caller may edit: their own (or staff). One they may only read is 403;
+    one they may not read is 403 or 404 as :func:`playlist_access` says."""
+    playlist = playlist_access(playlist_id=playlist_id, user=user, share_token=share_token)
+    if not is_owner_or_staff(user, playlist.owner_id):
+        raise Forbidden()
+    return playlist
+
+
+def playlist_entries(
+    *, playlist: Playlist, user, share_token: str | None = None
+) -> QuerySet[PlaylistEntry]:
+    """Entries in order, keeping only the tracks the caller may open right now.
+
+    The same rule as :func:`track_access` (:func:`tracks_visible_q`), for the playlist's owner
+    too: a track someone else made private after it was added is left out for everyone but
+    its own owner and staff. A share of this playlist counts; a share of another one does not.
+    """
+    share = share_token_find(share_token)
+    if share is not None and share.playlist_id != playlist.pk:
+        share = None
+    return (
+        PlaylistEntry.objects.filter(playlist=playlist)
+        .filter(tracks_visible_q(user=user, share=share, prefix="track__"))
+        .select_related("track", "track__owner", "track__owner__profile")
+        .order_by("position")
+    )

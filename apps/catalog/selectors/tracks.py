@@ -1,0 +1,117 @@
+"""Track lists: public tracks, filters and ordering whitelists, search, feed, library."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from apps.accounts.models import CONTENT_CREATOR_ROLES, User
+from apps.catalog.models import LibraryEntry, ModerationStatus, ProcessingStatus, Track, Visibility
+from apps.catalog.selectors.access import tracks_visible_q, tracks_with_owner
+
+# ?ordering= whitelists (shared/API.md, Conventions; changelog "ORDER BY dynamiques").
+DEFAULT_ORDERING = "-created_at"
+TRACK_ORDERINGS = frozenset({"created_at", "title", "play_count", "duration"})
+PLAYLIST_ORDERINGS = frozenset({"created_at", "title"})
+
+
+def ordering_resolve(value: str | None, allowed: frozenset[str]) -> list[str]:
+    """The ``?ordering=`` value if whitelisted, else ``-created_at``; never raises.
+
+    A unique tie-breaker keeps pages stable when many rows share the sort key.
+    """
+    value = (value or "").strip()
+    field_name = value[1:] if value.startswith("-") else value
+    chosen = value if field_name in allowed else DEFAULT_ORDERING
+    return [chosen, "-id"]
+
+
+def public_tracks() -> QuerySet[Track]:
+    """Tracks anyone may see in lists, feeds and search: ready, public, not moderated away."""
+    return tracks_with_owner().filter(
+        status=ProcessingStatus.READY,
+        visibility=Visibility.PUBLIC,
+        moderation_status=ModerationStatus.ACTIVE,
+    )
+
+
+def _tag_filter(tag: str) -> Q:
+    tag = tag.strip().lower()
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    return Q(tags__icontains=f'"{tag}"')
+
+
+def track_list(
+    *,
+    genre: str | None = None,
+    owner: UUID | None = None,
+    tag: str | None = None,
+    ordering: str | None = None,
+) -> QuerySet[Track]:
+    qs = public_tracks()
+    if genre:
+        qs = qs.filter(genre__iexact=genre)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if tag:
+        qs = qs.filter(_tag_filter(tag))
+    return qs.order_by(*ordering_resolve(ordering, TRACK_ORDERINGS))
+
+
+def track_search(*, query: str, limit: int = 20) -> list[Track]:
+    """Ranked full-text search on PostgreSQL (trigger-maintained weighted vector, GIN index).
+
+    On SQLite (the embedded default) a case-insensitive substring match stands in.
+    """
+    query = query.strip()
+    qs = public_tracks()
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config="simple")
+        qs = (
+            qs.filter(search_vector=search)
+            .annotate(rank=SearchRank(F("search_vector"), search))
+            .order_by("-rank", "-play_count", "-id")
+        )
+    else:
+        qs = qs.filter(
+            Q(title__icontains=query)
+            | Q(artist_name__icontains=query)
+            | Q(album__icontains=query)
+            | Q(tags__icontains=query)
+        ).order_by("-play_count", "-id")
+    return list(qs[:limit])
+
+
+def artist_search(*, query: str, limit: int = 20) -> list[User]:
+    query = query.strip()
+    return list(
+        User.objects.select_related("profile")
+        .filter(is_active=True, role__in=CONTENT_CREATOR_ROLES)
+        .filter(Q(username__icontains=query) | Q(profile__display_name__icontains=query))
+        .order_by("username")[:limit]
+    )
+
+
+def feed_tracks(*, user: User) -> QuerySet[Track]:
+    """Recent public tracks of the creators ``user`` follows."""
+    return public_tracks().filter(owner__followers__follower=user)
+
+
+def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
+    """The caller's saved tracks that they may still open right now.
+
+    A private track saved through a link stays listed while that link (kept on the entry)
+    still grants it; revoked, expired, or no longer granting (the track went private in a
+    shared playlist of someone else), it is left out. So is a saved track its owner made
+    private later. The rows stay: the track is back if access comes back.
+    """
+    return (
+        LibraryEntry.objects.filter(user=user)
+        .filter(tracks_visible_q(user=user, prefix="track__", share_field="share_id"))
+        .select_related("track", "track__owner", "track__owner__profile")
+        .order_by("-created_at", "-id")
+    )
