@@ -34,7 +34,11 @@ def _moderate_tracks(modeladmin, request, tracks, action: ModerationAction) -> N
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Tracks come from uploads (sniffed, processed), never from a form; staff take them down
+    # (audited and reversible) instead of deleting them.
+    allow_change = True
+
     list_display = (
         "title",
         "owner",
@@ -92,12 +96,6 @@ class TrackAdmin(admin.ModelAdmin):
             fields=list(form.changed_data),
             meta=RequestMeta.from_request(request),
         )
-
-    def has_add_permission(self, request) -> bool:
-        return False  # tracks come from uploads (sniffed, processed), never from a form
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # take down instead: audited and reversible
 
     @admin.action(description="Hide selected tracks (out of lists, owner still sees them)")
     def hide_tracks(self, request, queryset):
@@ -190,7 +188,11 @@ class PlaylistAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShareToken)
-class ShareTokenAdmin(admin.ModelAdmin):
+class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Links are made by their owner, who alone sees the token; staff revoke them.
+    allow_change = True
+    allow_delete = True
+
     list_display = (
         "id",
         "track",
@@ -214,9 +216,6 @@ class ShareTokenAdmin(admin.ModelAdmin):
         "created_at",
     )
     actions = ("revoke",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     @admin.action(description="Revoke selected share tokens")
     def revoke(self, request, queryset):
