@@ -49,6 +49,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DATABASE_URL=sqlite:////tmp/veza-makemigrations-check.sqlite3 \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 
