@@ -21,13 +21,16 @@ from apps.accounts.models import (
 )
 from apps.accounts.services import (
     api_key_revoke,
+    api_key_staff_update,
     user_role_assign,
+    user_staff_create,
+    user_staff_update,
     users_deactivate,
     users_mark_verified,
 )
 from apps.accounts.services.two_factor import two_factor_reset
 from veza.admin_tools import ReadOnlyAdminMixin
-from veza.audit import RequestMeta, audit_record
+from veza.audit import RequestMeta
 from veza.normalization import email_normalize, email_normalized_fits
 
 
@@ -109,9 +112,7 @@ class UserAdmin(DjangoUserAdmin):
         """
         meta = RequestMeta.from_request(request)
         if not change:
-            super().save_model(request, obj, form, change)
-            Profile.objects.get_or_create(user=obj)
-            audit_record(action="user.create", actor=request.user, target=obj, meta=meta)
+            user_staff_create(user=obj, actor=request.user, meta=meta)
             return
         changed = [name for name in form.changed_data if name != "role"]
         if "role" in form.changed_data:
@@ -120,15 +121,7 @@ class UserAdmin(DjangoUserAdmin):
             user_role_assign(user=obj, role=new_role, actor=request.user, meta=meta)
         model_fields = {f.name for f in obj._meta.concrete_fields}
         update_fields = [name for name in changed if name in model_fields]
-        if update_fields:
-            obj.save(update_fields=update_fields)
-            audit_record(
-                action="user.admin_update",
-                actor=request.user,
-                target=obj,
-                meta=meta,
-                metadata={"fields": sorted(update_fields)},
-            )
+        user_staff_update(user=obj, fields=update_fields, actor=request.user, meta=meta)
 
     @admin.action(description="Mark selected accounts as verified", permissions=["change"])
     def mark_verified(self, request, queryset):
@@ -203,13 +196,11 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["revoke"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_record(
-            action="api_key.admin_update",
+        api_key_staff_update(
+            api_key=obj,
+            fields=form.changed_data,
             actor=request.user,
-            target=obj,
             meta=RequestMeta.from_request(request),
-            metadata={"fields": sorted(form.changed_data)},
         )
 
     @admin.action(description="Revoke selected API keys (they stop working at once)")

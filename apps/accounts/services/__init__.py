@@ -5,6 +5,7 @@ from apps.accounts.services.api_keys import (
     api_key_create,
     api_key_revoke,
     api_key_revoke_own,
+    api_key_staff_update,
 )
 from apps.accounts.services.auth import (
     login_tokens,
@@ -45,7 +46,13 @@ from apps.accounts.services.two_factor import (
     two_factor_is_enabled,
     two_factor_setup,
 )
-from apps.accounts.services.users import user_update, users_deactivate, users_mark_verified
+from apps.accounts.services.users import (
+    user_staff_create,
+    user_staff_update,
+    user_update,
+    users_deactivate,
+    users_mark_verified,
+)
 
 __all__ = [
     "RevokedCredentials",
@@ -54,6 +61,7 @@ __all__ = [
     "api_key_create",
     "api_key_revoke",
     "api_key_revoke_own",
+    "api_key_staff_update",
     "chat_token_issue",
     "creator_upgrade",
     "credentials_revoke",
@@ -83,6 +91,8 @@ __all__ = [
     "two_factor_setup",
     "user_register",
     "user_role_assign",
+    "user_staff_create",
+    "user_staff_update",
     "user_update",
     "users_deactivate",
     "users_mark_verified",

@@ -167,3 +167,18 @@ def api_key_authenticate(*, raw: str, now: datetime | None = None) -> ApiKey | N
         ).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+@transaction.atomic
+def api_key_staff_update(*, api_key: ApiKey, fields: list[str], actor, meta: RequestMeta) -> ApiKey:
+    """Staff changed a key's editable settings (name, hourly limits, expiry) in the admin;
+    audited as ``api_key.admin_update`` with the field names."""
+    api_key.save()
+    audit_record(
+        action="api_key.admin_update",
+        actor=actor,
+        target=api_key,
+        meta=meta,
+        metadata={"fields": sorted(fields)},
+    )
+    return api_key

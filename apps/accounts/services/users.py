@@ -67,3 +67,31 @@ def users_deactivate(*, users, actor: User, meta: RequestMeta) -> list[User]:
     for user in active:
         audit_record(action="user.deactivate", actor=actor, target=user, meta=meta)
     return active
+
+
+@transaction.atomic
+def user_staff_create(*, user: User, actor: User, meta: RequestMeta) -> User:
+    """An account staff created in the admin (the form set its password): saved with its
+    profile, audited as ``user.create``."""
+    user.save()
+    Profile.objects.get_or_create(user=user)
+    audit_record(action="user.create", actor=actor, target=user, meta=meta)
+    return user
+
+
+@transaction.atomic
+def user_staff_update(*, user: User, fields: list[str], actor: User, meta: RequestMeta) -> User:
+    """Staff edited these columns of an account in the admin. Only they are written, so a
+    concurrent self-service write (a creator upgrade's timestamp) survives; audited as
+    ``user.admin_update`` with the field names. The role never comes here: it goes through
+    :func:`user_role_assign`."""
+    if fields:
+        user.save(update_fields=fields)
+        audit_record(
+            action="user.admin_update",
+            actor=actor,
+            target=user,
+            meta=meta,
+            metadata={"fields": sorted(fields)},
+        )
+    return user
