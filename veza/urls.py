@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.catalog.urls")),
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
+    path("", include("apps.education.urls")),
 ]
 
 urlpatterns = [

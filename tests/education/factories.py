@@ -1,0 +1,94 @@
+"""Education factories: courses, lessons whose media really sits in storage, enrollments."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from decimal import Decimal
+
+import factory
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Max
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from apps.education.models import (
+    Course,
+    CourseStatus,
+    Enrollment,
+    Lesson,
+    LessonStatus,
+    MediaKind,
+    Review,
+)
+from tests.accounts.factories import UserFactory
+from tests.catalog.fixtures import CreatorFactory
+
+LESSON_BYTES = bytes(range(256)) * 4  # 1024 bytes: percentages are easy to read
+
+
+class LearnerFactory(UserFactory):
+    is_verified = True
+
+
+class CourseFactory(DjangoModelFactory):
+    """A published, free course (``status=CourseStatus.DRAFT`` for a draft)."""
+
+    class Meta:
+        model = Course
+
+    owner = factory.SubFactory(CreatorFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    description = "Learn things."
+    price = Decimal("0.00")
+    currency = "USD"
+    status = CourseStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class LessonFactory(DjangoModelFactory):
+    """A ready lesson whose stored file holds ``content`` (default: 1024 bytes)."""
+
+    class Meta:
+        model = Lesson
+
+    course = factory.SubFactory(CourseFactory)
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    status = LessonStatus.READY
+    media_kind = MediaKind.AUDIO
+    content_type = "audio/mpeg"
+    duration = 60.0
+
+    @classmethod
+    def _create(cls, model_class, *args, content=None, **kwargs):
+        content = LESSON_BYTES if content is None else content
+        name = default_storage.save(f"lessons/test/{uuid.uuid4().hex}.mp3", ContentFile(content))
+        kwargs.setdefault("media_file", name)
+        kwargs.setdefault("size", len(content))
+        kwargs.setdefault("sha256", hashlib.sha256(content).hexdigest())
+        if "position" not in kwargs:
+            last = Lesson.objects.filter(course=kwargs["course"]).aggregate(m=Max("position"))
+            kwargs["position"] = (last["m"] or 0) + 1
+        return super()._create(model_class, *args, **kwargs)
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    user = factory.SubFactory(LearnerFactory)
+    course = factory.SubFactory(CourseFactory)
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+
+class ReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    user = factory.SelfAttribute("enrollment.user")
+    course = factory.SelfAttribute("enrollment.course")
+    rating = 4
+    body = "Good."
