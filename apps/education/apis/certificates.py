@@ -46,6 +46,11 @@ class CertificateVerifyApi(APIView):
     renderer_classes = [JSONRenderer]
     extra_error_codes = ("429",)
 
+    def perform_content_negotiation(self, request, force=False):
+        # A browser's Accept (text/html) gets the page from get(); DRF's negotiation only
+        # chooses the JSON renderer for everything else, never a 406.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         tags=TAGS,
         responses={
