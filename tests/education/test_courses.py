@@ -353,3 +353,20 @@ def test_parallel_creations_with_one_title_get_distinct_slugs(live_server):
     assert sorted(r.status_code for r in responses) == [201] * 10
     slugs = sorted(Course.objects.values_list("slug", flat=True))
     assert slugs == sorted(["same-title", *[f"same-title-{n}" for n in range(2, 11)]])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/courses/a%00b",
+        "/api/v1/courses/a%00b/lessons",
+        "/api/v1/courses/a%00b/reviews",
+        "/api/v1/certificates/a%00b",
+    ],
+)
+def test_a_slug_or_code_with_a_nul_byte_is_simply_not_found(api_client, path):
+    response = api_client.get(path)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"

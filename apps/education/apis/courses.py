@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,7 +20,6 @@ from veza.api.parsers import JSONParser
 
 PRICE_MAX = 99_999_999
 TAGS = ["education"]
-SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The course's slug.")
 
 
 class _CourseFields(serializers.Serializer):
@@ -141,7 +140,6 @@ class CourseDetailApi(APIView):
 
     @extend_schema(
         tags=TAGS,
-        parameters=[SLUG],
         responses={200: CourseDetailOutputSerializer},
         summary="A course (drafts only for their creator and staff), with my progress",
     )
@@ -150,7 +148,6 @@ class CourseDetailApi(APIView):
 
     @extend_schema(
         tags=TAGS,
-        parameters=[SLUG],
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
         responses={200: CourseDetailOutputSerializer},
         summary="Edit a course (creator or staff); a published course keeps its slug",
@@ -169,7 +166,6 @@ class CourseDetailApi(APIView):
 
     @extend_schema(
         tags=TAGS,
-        parameters=[SLUG],
         request=None,
         responses={
             204: NO_CONTENT,
@@ -188,7 +184,6 @@ class CourseDetailApi(APIView):
 class CoursePublishApi(APIView):
     @extend_schema(
         tags=TAGS,
-        parameters=[SLUG],
         request=None,
         responses={
             200: CourseDetailOutputSerializer,
@@ -207,7 +202,6 @@ class CoursePublishApi(APIView):
 class CourseArchiveApi(APIView):
     @extend_schema(
         tags=TAGS,
-        parameters=[SLUG],
         request=None,
         responses={
             200: CourseDetailOutputSerializer,
