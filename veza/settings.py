@@ -438,3 +438,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "MediaKindEnum": "apps.education.models.MediaKind",
     }
 )
+# Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern in the schema.
+SPECTACULAR_SETTINGS.setdefault("PATH_CONVERTER_OVERRIDES", {}).update(
+    {"course_slug": {"type": "string", "maxLength": 100, "description": "The course's slug."}}
+)

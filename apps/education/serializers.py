@@ -24,6 +24,8 @@ class PersonSerializer(serializers.Serializer):
 
 
 class CourseOutputSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: OpenAPI's ``\w`` is ASCII, and slugs keep the title's script.
+    slug = serializers.CharField(read_only=True)
     price = serializers.DecimalField(**MONEY, read_only=True)
     is_free = serializers.BooleanField(read_only=True)
     cover_image = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
