@@ -92,3 +92,26 @@ class ReviewFactory(DjangoModelFactory):
     course = factory.SelfAttribute("enrollment.course")
     rating = 4
     body = "Good."
+
+
+def tiny_mp4_video(seconds: int = 2, fps: int = 10) -> bytes:
+    """A real (black, 32x32) MPEG-4 video in an MP4 container, encoded with PyAV."""
+    import io
+    from fractions import Fraction
+
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for index in range(seconds * fps):
+            frame = av.VideoFrame(32, 32, "yuv420p")
+            for plane in frame.planes:
+                plane.update(bytes(plane.buffer_size))
+            frame.pts, frame.time_base = index, Fraction(1, fps)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return buffer.getvalue()

@@ -98,8 +98,10 @@ def test_a_title_in_another_script_keeps_a_readable_unicode_slug(creator):
     first = _create(client, title="Гармония и ритм").json()
     second = _create(client, title="音楽理論").json()
     third = _create(client, title="!!! ???").json()
+    again = _create(client, title="Гармония и ритм").json()
 
     assert first["slug"] == "гармония-и-ритм"
+    assert again["slug"] == "гармония-и-ритм-2"
     assert second["slug"] == "音楽理論"
     assert third["slug"] == "course"
     assert client.get(f"{URL}/гармония-и-ритм").json()["title"] == "Гармония и ритм"

@@ -5,9 +5,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import AuditLog
+from apps.education import services
 from apps.education.models import CourseStatus, Lesson, LessonStatus
 from tests.conftest import bearer_client
-from tests.education.factories import CourseFactory, LessonFactory
+from tests.education.factories import CourseFactory, LessonFactory, tiny_mp4_video
 
 
 def _upload(client, course, content, name="lesson.mp3", **fields):
@@ -40,6 +41,44 @@ def test_an_uploaded_lesson_is_sniffed_stored_and_processed_to_ready(
     assert lesson.size == len(mp3_bytes)
     assert default_storage.exists(lesson.media_file.name)
     assert AuditLog.objects.filter(action="lesson.create", target_id=str(lesson.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_video_lesson_is_accepted_and_served_as_video(
+    creator, django_capture_on_commit_callbacks
+):
+    course = CourseFactory(owner=creator)
+    video = tiny_mp4_video()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(bearer_client(creator), course, video, name="intro.mp4")
+    lesson = Lesson.objects.get(pk=response.json()["id"])
+    stream = bearer_client(creator).get(f"/api/v1/lessons/{lesson.pk}/stream")
+
+    assert response.status_code == 201
+    assert (lesson.media_kind, lesson.content_type, lesson.status) == (
+        "video",
+        "video/mp4",
+        LessonStatus.READY,
+    )
+    assert lesson.duration == pytest.approx(2.0, abs=0.2)
+    assert stream.status_code == 200
+    assert stream["Content-Type"] == "video/mp4"
+    assert b"".join(stream.streaming_content) == video
+
+
+@pytest.mark.django_db
+def test_processing_a_lesson_whose_media_became_unreadable_marks_it_failed(creator):
+    lesson = LessonFactory(course=CourseFactory(owner=creator), status=LessonStatus.PENDING)
+
+    services.lesson_process(lesson_id=lesson.pk)
+    again = services.lesson_process(lesson_id=lesson.pk)  # a second delivery changes nothing
+
+    lesson.refresh_from_db()
+    assert lesson.status == LessonStatus.FAILED
+    assert lesson.failure_reason.startswith("Could not read the media")
+    assert again.status == LessonStatus.FAILED
+    assert AuditLog.objects.filter(action="lesson.processing_failed").count() == 1
 
 
 @pytest.mark.django_db
