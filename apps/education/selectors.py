@@ -10,6 +10,7 @@ Who sees what (shared/API.md "Education"):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import (
@@ -31,6 +32,7 @@ from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import (
     Certificate,
     Course,
+    CourseSale,
     CourseStatus,
     Enrollment,
     Lesson,
@@ -230,3 +232,45 @@ def review_own(*, course: Course, review_id: UUID, user) -> Review:
     if review.user_id != user.pk:
         raise Forbidden("Only the review's author may edit it.")
     return review
+
+
+def enrollment_list_for_learner(*, user) -> QuerySet[Enrollment]:
+    """The learner's courses, newest enrollment first, each with ready and completed lesson
+    counts: one query per page whatever the number of courses."""
+    ready = Lesson.objects.filter(course=OuterRef("course"), status=LessonStatus.READY).order_by()
+    done = LessonProgress.objects.filter(
+        enrollment=OuterRef("pk"), completed_at__isnull=False, lesson__status=LessonStatus.READY
+    ).order_by()
+    return (
+        Enrollment.objects.filter(user=user)
+        .select_related("course", "course__owner", "course__owner__profile")
+        .annotate(
+            lessons_total=Coalesce(
+                Subquery(
+                    ready.values("course").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            lessons_completed=Coalesce(
+                Subquery(
+                    done.values("enrollment").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("-enrolled_at", "-id")
+    )
+
+
+def course_sales_for_creator(
+    *, creator, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[CourseSale]:
+    """The creator's course sales in ``[start, end)``, newest first (for creator analytics)."""
+    sales = CourseSale.objects.filter(creator=creator).select_related("course")
+    if start is not None:
+        sales = sales.filter(sold_at__gte=start)
+    if end is not None:
+        sales = sales.filter(sold_at__lt=end)
+    return sales.order_by("-sold_at", "-id")

@@ -212,3 +212,47 @@ class ReviewOutputSerializer(serializers.ModelSerializer):
 
     def get_learner_completed(self, review) -> bool:
         return review.enrollment.completed_at is not None
+
+
+class CourseSummarySerializer(serializers.ModelSerializer):
+    slug = serializers.CharField(read_only=True)
+    cover_image = serializers.ImageField(read_only=True, allow_null=True, use_url=True)
+    creator = PersonSerializer(source="owner", read_only=True)
+
+    class Meta:
+        model = Course
+        fields = ("id", "slug", "title", "cover_image", "status", "creator")
+        read_only_fields = fields
+
+
+class LearnerEnrollmentSerializer(serializers.ModelSerializer):
+    """One row of the learner's dashboard."""
+
+    course = CourseSummarySerializer(read_only=True)
+    lessons_total = serializers.IntegerField(read_only=True)
+    lessons_completed = serializers.IntegerField(read_only=True)
+    percent = serializers.SerializerMethodField()
+    new_lessons_since_completion = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = (
+            "id",
+            "course",
+            "enrolled_at",
+            "completed_at",
+            "lessons_total",
+            "lessons_completed",
+            "percent",
+            "new_lessons_since_completion",
+        )
+        read_only_fields = fields
+
+    def get_percent(self, enrollment) -> int:
+        total = enrollment.lessons_total
+        return round(100 * enrollment.lessons_completed / total) if total else 0
+
+    def get_new_lessons_since_completion(self, enrollment) -> int:
+        if enrollment.completed_at is None:
+            return 0
+        return max(enrollment.lessons_total - enrollment.lessons_completed, 0)

@@ -81,6 +81,7 @@ urlpatterns = [
         lessons.LessonProgressApi.as_view(),
         name="lesson-progress",
     ),
+    path("enrollments", enrollments.EnrollmentListApi.as_view(), name="enrollment-list"),
     path(
         "certificates/<certificate_code:code>",
         certificates.CertificateVerifyApi.as_view(),

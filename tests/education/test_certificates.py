@@ -4,7 +4,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from django.db import connection
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from apps.education import services
 from apps.education.models import Certificate, LessonProgress
 from tests.conftest import bearer_client
 from tests.education.factories import CourseFactory, EnrollmentFactory, LessonFactory
+from tests.education.racing import send
 
 
 def _completed_enrollment(**course_fields):
@@ -168,10 +168,10 @@ def test_twenty_parallel_requests_issue_exactly_one_certificate(live_server):
 
     def get(_):
         start.wait()
-        return requests.get(
+        return send(
+            "GET",
             f"{live_server.url}/api/v1/courses/{enrollment.course.slug}/certificate",
             headers={"Authorization": auth},
-            timeout=60,
         )
 
     with ThreadPoolExecutor(max_workers=20) as pool:

@@ -4,7 +4,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from django.db import connection
 
 from apps.accounts.models import AuditLog, Role
@@ -17,6 +16,7 @@ from tests.education.factories import (
     LearnerFactory,
     LessonFactory,
 )
+from tests.education.racing import send
 
 URL = "/api/v1/courses"
 
@@ -342,11 +342,11 @@ def test_parallel_creations_with_one_title_get_distinct_slugs(live_server):
 
     def post(_):
         start.wait()
-        return requests.post(
+        return send(
+            "POST",
             live_server.url + URL,
             json={"title": "Same Title"},
             headers={"Authorization": auth},
-            timeout=30,
         )
 
     with ThreadPoolExecutor(max_workers=10) as pool:
@@ -372,3 +372,26 @@ def test_a_slug_or_code_with_a_nul_byte_is_simply_not_found(api_client, path):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.django_db
+def test_a_cover_image_is_stored_under_a_generated_name(creator):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    upload = SimpleUploadedFile("../../evil name.png", buffer.getvalue(), "image/png")
+
+    response = bearer_client(creator).post(
+        URL, {"title": "With cover", "cover_image": upload}, format="multipart"
+    )
+
+    assert response.status_code == 201
+    name = Course.objects.get().cover_image.name
+    assert name.startswith("courses/covers/")
+    assert "evil" not in name
+    assert name.endswith(".png")
+    assert response.json()["cover_image"].endswith(name)

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-import requests
 from django.db import connection
 
 from apps.accounts.models import AuditLog
@@ -14,6 +13,7 @@ from apps.billing.models import Invoice, InvoiceReason, InvoiceStatus
 from apps.education.models import CourseSale, CourseStatus, Enrollment
 from tests.conftest import bearer_client
 from tests.education.factories import CourseFactory, EnrollmentFactory, LearnerFactory
+from tests.education.racing import send
 
 
 def _enroll(client, course, **headers):
@@ -172,10 +172,10 @@ def _parallel_enroll(live_server, user, course, count=20):
 
     def post(_):
         start.wait()
-        return requests.post(
+        return send(
+            "POST",
             f"{live_server.url}/api/v1/courses/{course.slug}/enroll",
             headers={"Authorization": auth},
-            timeout=60,
         )
 
     with ThreadPoolExecutor(max_workers=count) as pool:
@@ -225,3 +225,53 @@ def test_an_enrolled_learner_of_a_course_archived_later_still_sees_it(user_clien
     assert response.status_code == 200
     assert response.json()["status"] == "archived"
     assert response.json()["enrollment"] is not None
+
+
+@pytest.mark.django_db
+def test_my_courses_show_progress_and_lessons_added_since_completion():
+    from django.utils import timezone
+
+    from apps.education.models import LessonProgress
+    from tests.education.factories import LessonFactory
+
+    learner = LearnerFactory()
+    done = EnrollmentFactory(user=learner, completed_at=timezone.now())
+    first = LessonFactory(course=done.course)
+    LessonProgress.objects.create(
+        enrollment=done, lesson=first, percent=100, completed_at=timezone.now()
+    )
+    LessonFactory(course=done.course)  # added after completion
+    started = EnrollmentFactory(user=learner)
+    LessonFactory(course=started.course)
+    EnrollmentFactory()  # someone else's
+
+    response = bearer_client(learner).get("/api/v1/enrollments")
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [row["course"]["slug"] for row in rows] == [started.course.slug, done.course.slug]
+    assert rows[1]["lessons_total"] == 2
+    assert rows[1]["lessons_completed"] == 1
+    assert rows[1]["percent"] == 50
+    assert rows[1]["new_lessons_since_completion"] == 1
+    assert rows[0]["new_lessons_since_completion"] == 0
+    assert rows[0]["completed_at"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_my_courses_query_count_does_not_grow_with_rows(django_assert_num_queries, rows):
+    learner = LearnerFactory()
+    for _ in range(rows):
+        EnrollmentFactory(user=learner)
+    client = bearer_client(learner)
+
+    with django_assert_num_queries(3):  # the caller + count + page (course, creator, counts)
+        response = client.get("/api/v1/enrollments")
+
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_my_courses_need_a_login(api_client):
+    assert api_client.get("/api/v1/enrollments").status_code == 401

@@ -10,7 +10,12 @@ from rest_framework.views import APIView
 from apps.accounts.services import RequestMeta
 from apps.education import selectors, services
 from apps.education.apis.common import error
-from apps.education.serializers import CertificateOutputSerializer, EnrollmentOutputSerializer
+from apps.education.serializers import (
+    CertificateOutputSerializer,
+    EnrollmentOutputSerializer,
+    LearnerEnrollmentSerializer,
+)
+from veza.api.pagination import PageNumberPagination, paginated_response
 
 TAGS = ["education"]
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -64,3 +69,21 @@ class CourseCertificateApi(APIView):
         )
         certificate.course = course
         return Response(CertificateOutputSerializer(certificate, context={"request": request}).data)
+
+
+class EnrollmentListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        tags=TAGS,
+        responses={200: LearnerEnrollmentSerializer(many=True)},
+        summary="My courses: progress, completion and lessons added since I completed",
+    )
+    def get(self, request):
+        return paginated_response(
+            view=self,
+            request=request,
+            queryset=selectors.enrollment_list_for_learner(user=request.user),
+            serializer_class=LearnerEnrollmentSerializer,
+            context={"request": request},
+        )

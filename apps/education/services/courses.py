@@ -6,7 +6,9 @@ publish/archive lifecycle".
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -32,6 +34,12 @@ def course_slug_base(title: str) -> str:
     to "course"."""
     base = slugify(title, allow_unicode=True)[:SLUG_BASE_MAX].strip("-_")
     return base or "course"
+
+
+def _cover_name(upload) -> str:
+    """A generated name: the client's file name never reaches the storage."""
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    return uuid.uuid4().hex + (extension if re.fullmatch(r"\.[a-z0-9]{1,5}", extension) else "")
 
 
 def _slug_free(base: str, *, exclude_pk=None) -> str:
@@ -87,7 +95,7 @@ def course_create(
         currency=currency.upper(),
     )
     if cover_image is not None:
-        course.cover_image.save(cover_image.name, cover_image, save=False)
+        course.cover_image.save(_cover_name(cover_image), cover_image, save=False)
     _slug_save(course, base=course_slug_base(title), force_insert=True)
     audit_record(
         action="course.create",
@@ -114,7 +122,7 @@ def course_update(*, course: Course, actor, data: dict, meta: RequestMeta | None
                 changed.append(name)
     if data.get("cover_image") is not None:
         old = course.cover_image.name
-        course.cover_image.save(data["cover_image"].name, data["cover_image"], save=False)
+        course.cover_image.save(_cover_name(data["cover_image"]), data["cover_image"], save=False)
         storage_delete_on_commit([old])
         changed.append("cover_image")
     if not changed:
