@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse
 
 from apps.education import selectors
-from apps.education.serializers import LearnerStateSerializer
 from veza.api.schema import ErrorEnvelopeSerializer
 
 
@@ -29,6 +28,3 @@ def learner_state(*, enrollment) -> dict | None:
         "completed_at": summary.completed_at,
         "new_lessons_since_completion": summary.new_lessons_since_completion,
     }
-
-
-__all__ = ["NO_CONTENT", "LearnerStateSerializer", "error", "learner_state"]
