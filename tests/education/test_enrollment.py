@@ -275,3 +275,22 @@ def test_my_courses_query_count_does_not_grow_with_rows(django_assert_num_querie
 @pytest.mark.django_db
 def test_my_courses_need_a_login(api_client):
     assert api_client.get("/api/v1/enrollments").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_course_archived_while_the_request_ran_enrolls_and_charges_nobody():
+    from apps.education import services
+    from apps.education.exceptions import EducationError
+    from apps.education.models import Course
+
+    learner = LearnerFactory()
+    course = CourseFactory(price="12.00")
+    seen_by_the_request = Course.objects.get(pk=course.pk)
+    Course.objects.filter(pk=course.pk).update(status=CourseStatus.ARCHIVED)
+
+    with pytest.raises(EducationError) as raised:
+        services.enrollment_create(user=learner, course=seen_by_the_request)
+
+    assert raised.value.code == "COURSE_ARCHIVED"
+    assert not Enrollment.objects.exists()
+    assert not Invoice.objects.exists()

@@ -53,6 +53,19 @@ def enrollment_create(
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             if Enrollment.objects.filter(user=user, course=course).exists():
                 raise EducationError(ErrorCode.ALREADY_ENROLLED)
+            enrollment = Enrollment.objects.create(
+                user=user,
+                course=course,
+                amount_paid=course.price,
+                currency=course.currency,
+                enrolled_at=now,
+            )
+            # The insert's foreign-key check holds a share lock on the course row until commit,
+            # and archiving locks that row for update: either the archive committed before this
+            # read (it sees "archived") or it waits for this enrollment. Nothing is charged yet.
+            current = Course.objects.filter(pk=course.pk).values_list("status", flat=True)
+            if current.first() != CourseStatus.PUBLISHED:
+                raise EducationError(ErrorCode.COURSE_ARCHIVED)
             invoice = None
             if course.price > 0:
                 key = idempotency_key or uuid.uuid4().hex
@@ -65,13 +78,6 @@ def enrollment_create(
                     now=now,
                     gateway=gateway,
                 )
-            enrollment = Enrollment.objects.create(
-                user=user,
-                course=course,
-                amount_paid=course.price,
-                currency=course.currency,
-                enrolled_at=now,
-            )
             if invoice is not None:
                 CourseSale.objects.create(
                     course=course,
