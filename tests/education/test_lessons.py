@@ -195,3 +195,20 @@ def test_a_lesson_edit_changes_title_and_preview_flag_only_for_the_owner(creator
     assert edited.status_code == 200
     assert edited.json()["title"] == "Welcome"
     assert edited.json()["is_preview"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_lesson_list_query_count_does_not_grow_with_rows(django_assert_num_queries, rows):
+    from tests.education.factories import EnrollmentFactory
+
+    enrollment = EnrollmentFactory()
+    for _ in range(rows):
+        LessonFactory(course=enrollment.course)
+    client = bearer_client(enrollment.user)
+
+    # the caller, the course, the enrollment, the lessons, the caller's progress rows
+    with django_assert_num_queries(5):
+        response = client.get(f"/api/v1/courses/{enrollment.course.slug}/lessons")
+
+    assert len(response.json()) == rows
