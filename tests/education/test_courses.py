@@ -395,3 +395,21 @@ def test_a_cover_image_is_stored_under_a_generated_name(creator):
     assert "evil" not in name
     assert name.endswith(".png")
     assert response.json()["cover_image"].endswith(name)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+@pytest.mark.django_db
+def test_course_search_has_trigram_indexes_on_the_searched_expressions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'education_course'"
+            " AND indexname LIKE %s ORDER BY indexname",
+            ["%trgm"],
+        )
+        rows = cursor.fetchall()
+
+    assert [name for name, _ in rows] == [
+        "education_course_description_trgm",
+        "education_course_title_trgm",
+    ]
+    assert all("gin_trgm_ops" in definition for _, definition in rows)
