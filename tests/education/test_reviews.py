@@ -198,3 +198,13 @@ def test_twenty_parallel_reviews_by_one_learner_leave_one_review(live_server):
     assert sorted(r.status_code for r in responses) == [201] + [409] * 19
     course = Course.objects.get(pk=enrollment.course.pk)
     assert (course.rating_count, course.rating_total) == (1, 4)
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "expected"),
+    [(0, 0, None), (2, 7, Decimal("3.50")), (40, 107, Decimal("2.68")), (3, 10, Decimal("3.33"))],
+)
+def test_the_average_is_an_exact_decimal_rounded_half_up(count, total, expected):
+    from apps.education.services.reviews import rating_average_of
+
+    assert rating_average_of(count=count, total=total) == expected

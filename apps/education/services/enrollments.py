@@ -23,8 +23,6 @@ from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, CourseSale, CourseStatus, Enrollment
 from apps.education.services.common import courses_changed
 
-ENROLLMENT_CONSTRAINT = "education_one_enrollment"
-
 
 def enrollment_create(
     *,
@@ -103,7 +101,9 @@ def enrollment_create(
             )
             courses_changed()
     except IntegrityError as exc:
-        if ENROLLMENT_CONSTRAINT in str(exc):
+        # The unique (user, course) constraint caught a duplicate the lock did not (its name is
+        # only in PostgreSQL's message, so look at the row instead).
+        if Enrollment.objects.filter(user=user, course=course).exists():
             raise EducationError(ErrorCode.ALREADY_ENROLLED) from exc
         raise
     except PaymentFailed as exc:

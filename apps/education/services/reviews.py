@@ -9,11 +9,10 @@ exact whatever the concurrency and never needs recomputing. Hidden reviews do no
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, When
-from django.db.models.functions import Cast
+from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.services import RequestMeta, audit_record
@@ -21,21 +20,19 @@ from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Enrollment, Review
 from apps.education.services.common import courses_changed
 
-REVIEW_CONSTRAINT = "education_one_review"
-
 
 def _aggregate_apply(*, course_id, count: int, total: int) -> None:
-    """Add ``count`` reviews worth ``total`` stars to the course, then recompute the average
-    from the row itself (both statements inside the caller's transaction, row locked)."""
+    """Add ``count`` reviews worth ``total`` stars to the course, then store the average of
+    the row's new count and total. The first ``UPDATE`` locks the course row until the
+    caller's transaction ends, so the read and the second write see no one else's change."""
     Course.objects.filter(pk=course_id).update(
         rating_count=F("rating_count") + count, rating_total=F("rating_total") + total
     )
-    average = ExpressionWrapper(
-        Cast(F("rating_total"), DecimalField(max_digits=12, decimal_places=4)) / F("rating_count"),
-        output_field=DecimalField(max_digits=3, decimal_places=2),
+    new_count, new_total = (
+        Course.objects.filter(pk=course_id).values_list("rating_count", "rating_total").get()
     )
     Course.objects.filter(pk=course_id).update(
-        rating_average=Case(When(rating_count=0, then=None), default=average)
+        rating_average=rating_average_of(count=new_count, total=new_total)
     )
 
 
@@ -68,7 +65,9 @@ def review_create(
             )
             courses_changed()
     except IntegrityError as exc:
-        if REVIEW_CONSTRAINT in str(exc):
+        # The unique (user, course) constraint lost a race; its name is only in PostgreSQL's
+        # message, so look at the row instead.
+        if Review.objects.filter(user=user, course=course).exists():
             raise EducationError(ErrorCode.ALREADY_REVIEWED) from exc
         raise
     return review
@@ -132,4 +131,4 @@ def rating_average_of(*, count: int, total: int) -> Decimal | None:
     """The average as the API shows it (two decimals), for a count and a total."""
     if not count:
         return None
-    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.01"))
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
