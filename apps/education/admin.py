@@ -13,7 +13,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-from apps.accounts.services import RequestMeta
 from apps.education import services
 from apps.education.exceptions import EducationError
 from apps.education.models import (
@@ -24,6 +23,7 @@ from apps.education.models import (
     Lesson,
     Review,
 )
+from apps.education.services.common import RequestMeta
 from apps.education.services.courses import COURSE_EDITABLE_FIELDS
 
 

@@ -9,12 +9,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.services import RequestMeta
 from apps.catalog.uploads import upload_limit_enforce
 from apps.education import permissions, selectors, services
 from apps.education.apis.common import NO_CONTENT, error, learner_state
 from apps.education.models import MONEY, CourseLevel
 from apps.education.serializers import CourseDetailOutputSerializer, CourseOutputSerializer
+from apps.education.services.common import RequestMeta
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
 

@@ -7,7 +7,6 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.services import RequestMeta
 from apps.education import selectors, services
 from apps.education.apis.common import error
 from apps.education.serializers import (
@@ -15,6 +14,7 @@ from apps.education.serializers import (
     EnrollmentOutputSerializer,
     LearnerEnrollmentSerializer,
 )
+from apps.education.services.common import RequestMeta
 from veza.api.pagination import PageNumberPagination, paginated_response
 
 TAGS = ["education"]

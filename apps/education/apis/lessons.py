@@ -14,12 +14,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.services import RequestMeta
 from apps.catalog.uploads import upload_limit_enforce
 from apps.education import permissions, selectors, services
 from apps.education.apis.common import NO_CONTENT, error
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.serializers import LessonOutputSerializer, ProgressOutputSerializer
+from apps.education.services.common import RequestMeta
 from apps.streaming import media
 from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer

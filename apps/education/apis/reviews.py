@@ -7,10 +7,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.services import RequestMeta
 from apps.education import permissions, selectors, services
 from apps.education.apis.common import error
 from apps.education.serializers import ReviewOutputSerializer
+from apps.education.services.common import RequestMeta
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
 

@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Certificate, Enrollment, LessonProgress, LessonStatus
+from apps.education.services.common import RequestMeta, audit_record
 from veza.api.exceptions import ValidationFailed
 
 #: 24 random bytes = 192 bits, URL-safe (32 characters).

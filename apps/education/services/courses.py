@@ -16,11 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.catalog.services import storage_delete_on_commit
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, CourseLevel, CourseStatus, LessonStatus
-from apps.education.services.common import courses_changed
+from apps.education.services.common import RequestMeta, audit_record, courses_changed
 from veza.api.exceptions import Conflict
 
 SLUG_BASE_MAX = 80

@@ -15,13 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.billing.exceptions import PaymentFailed
 from apps.billing.gateways import PaymentGateway
 from apps.billing.services import purchase_invoice_charge
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, CourseSale, CourseStatus, Enrollment
-from apps.education.services.common import courses_changed
+from apps.education.services.common import RequestMeta, audit_record, courses_changed
 
 
 def enrollment_create(

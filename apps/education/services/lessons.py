@@ -17,13 +17,12 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.catalog.exceptions import PayloadTooLarge
 from apps.catalog.services import storage_delete_on_commit
 from apps.education import media
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Lesson, LessonStatus
-from apps.education.services.common import courses_changed
+from apps.education.services.common import RequestMeta, audit_record, courses_changed
 from veza.api.exceptions import ValidationFailed
 
 logger = logging.getLogger(__name__)

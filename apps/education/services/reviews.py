@@ -15,10 +15,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.services import RequestMeta, audit_record
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Enrollment, Review
-from apps.education.services.common import courses_changed
+from apps.education.services.common import RequestMeta, audit_record, courses_changed
 
 
 def _aggregate_apply(*, course_id, count: int, total: int) -> None:
