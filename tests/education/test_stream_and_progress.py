@@ -243,3 +243,18 @@ def test_served_ranges_merge_into_sorted_disjoint_intervals(ranges, new, expecte
     from apps.education.services import served_ranges_merge
 
     assert served_ranges_merge(ranges, *new) == expected
+
+
+@pytest.mark.django_db
+def test_behind_nginx_a_learners_bytes_still_pass_through_the_app_to_be_counted(enrolled, settings):
+    enrollment, lesson, client = enrolled
+    settings.STREAM_ACCEL_REDIRECT = "/protected-media/"
+
+    learner, body = _stream(client, lesson, "bytes=0-99")
+    owner = bearer_client(enrollment.course.owner).get(f"/api/v1/lessons/{lesson.pk}/stream")
+
+    assert learner.status_code == 206
+    assert "X-Accel-Redirect" not in learner
+    assert body == LESSON_BYTES[:100]
+    assert LessonProgress.objects.get(enrollment=enrollment, lesson=lesson).served_bytes == 100
+    assert owner["X-Accel-Redirect"] == f"/protected-media/{lesson.media_file.name}"
