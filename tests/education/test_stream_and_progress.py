@@ -1,8 +1,13 @@
 """Lesson media and progress the server can believe (shared/API.md, /lessons/{id}/stream and
 /lessons/{id}/progress): access rules, Range, and the percent capped by the bytes served."""
 
-import pytest
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from django.db import connection
+
+from apps.education import services
 from apps.education.models import CourseStatus, LessonProgress, LessonStatus
 from tests.conftest import bearer_client
 from tests.education.factories import (
@@ -11,6 +16,7 @@ from tests.education.factories import (
     EnrollmentFactory,
     LessonFactory,
 )
+from tests.education.racing import send
 
 
 def _stream(client, lesson, range_header=None, method="get"):
@@ -258,3 +264,35 @@ def test_behind_nginx_a_learners_bytes_still_pass_through_the_app_to_be_counted(
     assert body == LESSON_BYTES[:100]
     assert LessonProgress.objects.get(enrollment=enrollment, lesson=lesson).served_bytes == 100
     assert owner["X-Accel-Redirect"] == f"/protected-media/{lesson.media_file.name}"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_last_two_lessons_completed_at_once_still_complete_the_course(live_server, attempt):
+    enrollment = EnrollmentFactory()
+    lessons = [LessonFactory(course=enrollment.course) for _ in range(2)]
+    for lesson in lessons:
+        services.lesson_media_served_record(
+            enrollment_id=enrollment.pk, lesson_id=lesson.pk, start=0, length=lesson.size
+        )
+    auth = bearer_client(enrollment.user)._credentials["HTTP_AUTHORIZATION"]
+    start = threading.Barrier(2)
+
+    def post(lesson):
+        start.wait()
+        return send(
+            "POST",
+            f"{live_server.url}/api/v1/lessons/{lesson.pk}/progress",
+            json={"percent": 100},
+            headers={"Authorization": auth},
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(post, lessons))
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert sorted(r.json()["course_completed"] for r in responses) == [False, True]
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None
+    assert enrollment.lessons_at_completion == 2
