@@ -1,14 +1,19 @@
 """Lessons (shared/API.md "Education"): upload through sniffing and processing, order, edits."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from apps.accounts.models import AuditLog
 from apps.education import services
 from apps.education.models import CourseStatus, Lesson, LessonStatus
 from tests.conftest import bearer_client
 from tests.education.factories import CourseFactory, LessonFactory, tiny_mp4_video
+from tests.education.racing import send
 
 
 def _upload(client, course, content, name="lesson.mp3", **fields):
@@ -212,3 +217,27 @@ def test_the_lesson_list_query_count_does_not_grow_with_rows(django_assert_num_q
         response = client.get(f"/api/v1/courses/{enrollment.course.slug}/lessons")
 
     assert len(response.json()) == rows
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_uploads_get_distinct_consecutive_positions(live_server, mp3_bytes):
+    course = CourseFactory(status=CourseStatus.DRAFT)
+    auth = bearer_client(course.owner)._credentials["HTTP_AUTHORIZATION"]
+    start = threading.Barrier(8)
+
+    def post(index):
+        start.wait()
+        return send(
+            "POST",
+            f"{live_server.url}/api/v1/courses/{course.slug}/lessons",
+            data={"title": f"Part {index}"},
+            files={"file": ("part.mp3", mp3_bytes, "audio/mpeg")},
+            headers={"Authorization": auth},
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(post, range(8)))
+
+    assert [r.status_code for r in responses] == [201] * 8
+    assert sorted(course.lessons.values_list("position", flat=True)) == list(range(1, 9))
