@@ -442,3 +442,27 @@ OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
+
+# --- Education (apps.education) -----------------------------------------------------------
+
+# Largest lesson upload (audio or video); covers of courses are images and stay small.
+EDUCATION_LESSON_UPLOAD_MAX_BYTES = env.int(
+    "EDUCATION_LESSON_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024 * 1024
+)
+EDUCATION_COVER_MAX_BYTES = env.int("EDUCATION_COVER_MAX_BYTES", default=10 * 1024 * 1024)
+# A lesson counts as completed at this accepted percent (changelog: "auto-completion at 90%").
+EDUCATION_LESSON_COMPLETION_PERCENT = 90
+# Public certificate verification: (requests, seconds) per client IP.
+EDUCATION_CERTIFICATE_VERIFY_RATE = (60, 60)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CourseStatusEnum": "apps.education.models.CourseStatus",
+        "CourseLevelEnum": "apps.education.models.CourseLevel",
+        "LessonStatusEnum": "apps.education.models.LessonStatus",
+        "MediaKindEnum": "apps.education.models.MediaKind",
+    }
+)
+# Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern in the schema.
+SPECTACULAR_SETTINGS.setdefault("PATH_CONVERTER_OVERRIDES", {}).update(
+    {"course_slug": {"type": "string", "maxLength": 100, "description": "The course's slug."}}
+)

@@ -203,6 +203,7 @@ class InvoiceReason(models.TextChoices):
     SUBSCRIPTION_CREATE = "subscription_create", "First period of a subscription"
     SUBSCRIPTION_CYCLE = "subscription_cycle", "Renewal (or end of trial)"
     SUBSCRIPTION_UPDATE = "subscription_update", "Prorated upgrade"
+    PURCHASE = "purchase", "One-off purchase"
 
 
 #: Invoices that bill a whole period: at most one per subscription period.
@@ -222,7 +223,12 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices"
     )
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.PROTECT, related_name="invoices"
+        Subscription,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        null=True,
+        blank=True,
+        help_text="Empty for a one-off purchase (reason purchase).",
     )
     reason = models.CharField(max_length=24, choices=InvoiceReason.choices)
     status = models.CharField(max_length=8, choices=InvoiceStatus.choices)

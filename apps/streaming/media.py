@@ -20,6 +20,7 @@ import io
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -76,6 +77,41 @@ class RangeFile(io.RawIOBase):
             self._handle.close()
         finally:
             super().close()
+
+
+#: Told ``(first byte, bytes read)`` once a counted body is closed (see :func:`serve_media`).
+SentCallback = Callable[[int, int], None]
+
+
+class CountedRangeFile(RangeFile):
+    """A :class:`RangeFile` that counts what the server actually read out for the client and
+    reports it when the response is closed (finished or cut short by the client).
+
+    It hides its file descriptor, so the bytes go through :meth:`read` (no sendfile): a count
+    of what ``sendfile`` was asked to send would be what the client asked for, not what left.
+    """
+
+    def __init__(self, handle, start: int, length: int, *, on_sent: SentCallback):
+        super().__init__(handle, start, length)
+        self._start = start
+        self._sent = 0
+        self._on_sent: SentCallback | None = on_sent
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("a counted range is read, not sent with sendfile")
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        self._sent += len(data)
+        return data
+
+    def close(self) -> None:
+        callback, self._on_sent = self._on_sent, None
+        try:
+            super().close()
+        finally:
+            if callback is not None:
+                callback(self._start, self._sent)
 
 
 @dataclass(frozen=True)
@@ -190,8 +226,19 @@ def attachment_disposition(filename: str) -> str:
 
 
 def serve_media(
-    request, media: MediaFile, *, cache_control: str, disposition: str | None = None
+    request,
+    media: MediaFile,
+    *,
+    cache_control: str,
+    disposition: str | None = None,
+    on_sent: SentCallback | None = None,
 ) -> HttpResponse:
+    """Answer ``request`` with ``media`` (conditional requests, one range, HEAD).
+
+    ``on_sent``: called with ``(first byte, bytes read)`` when the body is closed, for callers
+    that must know what really left (lesson progress). Such a body is read by the app itself:
+    no ``X-Accel-Redirect`` and no sendfile, and a HEAD or 304 reports nothing.
+    """
     if _not_modified(request, media):
         response = HttpResponse(status=304)
         return _base_headers(response, media, cache_control, disposition)
@@ -202,7 +249,7 @@ def serve_media(
     if ranges is not None and len(ranges) != 1:
         ranges = None  # several ranges: the whole file instead of multipart/byteranges
 
-    if settings.STREAM_ACCEL_REDIRECT:
+    if settings.STREAM_ACCEL_REDIRECT and on_sent is None:
         # nginx evaluates Range itself on the internal location; Django already checked access.
         response = HttpResponse(content_type=media.content_type)
         response["X-Accel-Redirect"] = (
@@ -222,9 +269,11 @@ def serve_media(
         except OSError:
             logger.error("Media file vanished while serving: %s", media.storage_name)
             raise
-        response = FileResponse(
-            RangeFile(handle, start, length), status=status, content_type=media.content_type
-        )
+        if on_sent is None:
+            body = RangeFile(handle, start, length)
+        else:
+            body = CountedRangeFile(handle, start, length, on_sent=on_sent)
+        response = FileResponse(body, status=status, content_type=media.content_type)
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{start + length - 1}/{media.size}"

@@ -7,6 +7,7 @@ from apps.billing.services.invoices import (
     invoice_number_assign,
     invoice_number_next,
     invoice_void,
+    purchase_invoice_charge,
 )
 from apps.billing.services.periods import Proration, money, months_after, proration_compute
 from apps.billing.services.plans import plan_save
@@ -39,6 +40,7 @@ __all__ = [
     "months_after",
     "plan_save",
     "proration_compute",
+    "purchase_invoice_charge",
     "subscription_cancel",
     "subscription_change_cycle",
     "subscription_change_plan",

@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from apps.billing.gateways import ChargeResult, PaymentGateway
+from apps.billing.exceptions import PaymentFailed
+from apps.billing.gateways import ChargeResult, PaymentGateway, get_gateway
 from apps.billing.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    InvoiceReason,
     InvoiceStatus,
     Plan,
     Subscription,
@@ -133,3 +135,65 @@ def invoice_void(*, invoice: Invoice, now: datetime) -> Invoice:
     invoice.voided_at = now
     invoice.save(update_fields=["status", "voided_at"])
     return invoice
+
+
+def purchase_invoice_charge(
+    *,
+    user,
+    description: str,
+    amount: Decimal,
+    currency: str,
+    idempotency_key: str,
+    now: datetime,
+    gateway: PaymentGateway | None = None,
+) -> Invoice:
+    """Invoice and charge a one-off purchase (e.g. a course), inside the caller's transaction.
+
+    The invoice has one line, no subscription and an empty period (``period_start`` =
+    ``period_end`` = ``now``). It is charged through the configured gateway with the caller's
+    ``idempotency_key`` (the same key never moves money twice) and numbered last (gapless
+    ``VZ-YYYY-NNNNNN``, :func:`invoice_number_next`). A declined charge raises
+    :class:`PaymentFailed` so that the caller's transaction rolls the open invoice back: nothing
+    of a declined purchase is kept.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("purchase_invoice_charge() must run inside the purchase's transaction.")
+    gateway = gateway or get_gateway()
+    invoice = Invoice.objects.create(
+        number=None,
+        user=user,
+        subscription=None,
+        reason=InvoiceReason.PURCHASE,
+        status=InvoiceStatus.OPEN,
+        currency=currency,
+        subtotal=amount,
+        total=amount,
+        period_start=now,
+        period_end=now,
+        issued_at=now,
+    )
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        position=1,
+        description=description[:255],
+        amount=amount,
+        period_start=now,
+        period_end=now,
+    )
+    if amount == 0:
+        result = ChargeResult(succeeded=True, reference="no_charge_zero_total")
+    else:
+        result = gateway.charge(
+            user=user,
+            amount=amount,
+            currency=currency,
+            description=description,
+            idempotency_key=idempotency_key,
+        )
+    if not result.succeeded:
+        raise PaymentFailed(details={"reason": result.failure_reason})
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = now
+    invoice.payment_reference = result.reference
+    invoice.save(update_fields=["status", "paid_at", "payment_reference"])
+    return invoice_number_assign(invoice=invoice)
