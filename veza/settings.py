@@ -331,6 +331,14 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "apps.catalog.models.Visibility",
         "ReportReasonEnum": "apps.catalog.models.ReportReason",
         "PlaySourceEnum": "apps.streaming.models.PlaySource",
+        "CourseStatusEnum": "apps.education.models.CourseStatus",
+        "CourseLevelEnum": "apps.education.models.CourseLevel",
+        "LessonStatusEnum": "apps.education.models.LessonStatus",
+        "MediaKindEnum": "apps.education.models.MediaKind",
+    },
+    # Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern.
+    "PATH_CONVERTER_OVERRIDES": {
+        "course_slug": {"type": "string", "maxLength": 100, "description": "The course's slug."}
     },
     # Swagger UI and Redoc come from drf-spectacular-sidecar (static files of this project, no
     # CDN); a bearer token typed into Swagger UI is not kept in localStorage.
@@ -454,15 +462,3 @@ EDUCATION_COVER_MAX_BYTES = env.int("EDUCATION_COVER_MAX_BYTES", default=10 * 10
 EDUCATION_LESSON_COMPLETION_PERCENT = 90
 # Public certificate verification: (requests, seconds) per client IP.
 EDUCATION_CERTIFICATE_VERIFY_RATE = (60, 60)
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "CourseStatusEnum": "apps.education.models.CourseStatus",
-        "CourseLevelEnum": "apps.education.models.CourseLevel",
-        "LessonStatusEnum": "apps.education.models.LessonStatus",
-        "MediaKindEnum": "apps.education.models.MediaKind",
-    }
-)
-# Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern in the schema.
-SPECTACULAR_SETTINGS.setdefault("PATH_CONVERTER_OVERRIDES", {}).update(
-    {"course_slug": {"type": "string", "maxLength": 100, "description": "The course's slug."}}
-)

@@ -23,19 +23,9 @@ from apps.education.models import (
     Lesson,
     Review,
 )
-from apps.education.services.common import RequestMeta
 from apps.education.services.courses import COURSE_EDITABLE_FIELDS
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from veza.admin_tools import ReadOnlyAdminMixin
+from veza.audit import RequestMeta
 
 
 class LessonInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -61,7 +51,11 @@ def _lifecycle(modeladmin, request, courses, service, verb: str) -> None:
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Creators create courses through the API; staff archive instead of deleting (the API
+    # deletes a course nobody enrolled in).
+    allow_change = True
+
     list_display = (
         "title",
         "slug",
@@ -83,12 +77,6 @@ class CourseAdmin(admin.ModelAdmin):
     readonly_fields = ("slug", "owner", "status", "published_at", "archived_at")
     inlines = [LessonInline]
     actions = ["publish_courses", "archive_courses"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # creators create courses through the API
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # archive instead; the API deletes a course nobody enrolled in
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -129,7 +117,9 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    allow_change = True
+
     list_display = (
         "code",
         "learner_name",
@@ -145,12 +135,6 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Revoke the selected certificates…", permissions=["change"])
     def revoke_certificates(self, request, queryset):
@@ -191,7 +175,9 @@ def _set_visibility(modeladmin, request, reviews, *, hidden: bool) -> None:
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    allow_change = True
+
     list_display = ("course", "user", "rating", "is_hidden", "created_at", "updated_at")
     list_filter = ("is_hidden", "rating", "created_at")
     search_fields = ("body", "user__email", "user__username", "course__slug", "course__title")
@@ -201,12 +187,6 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Hide the selected reviews (abuse)", permissions=["change"])
     def hide_reviews(self, request, queryset):

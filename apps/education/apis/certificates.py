@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.education import selectors
-from apps.education.apis.common import error
 from apps.education.serializers import CertificateOutputSerializer
 from veza.api import ratelimit
 from veza.api.exceptions import NotFound
+from veza.api.schema import error_response
 
 TAGS = ["education"]
 
@@ -58,8 +58,10 @@ class CertificateVerifyApi(APIView):
             (200, "text/html"): OpenApiResponse(
                 response=OpenApiTypes.STR, description="The same, as a page (Accept: text/html)."
             ),
-            404: error("NOT_FOUND: no certificate has this code."),
-            429: error("RATE_LIMITED: too many lookups from this address, see Retry-After."),
+            404: error_response("NOT_FOUND: no certificate has this code."),
+            429: error_response(
+                "RATE_LIMITED: too many lookups from this address, see Retry-After."
+            ),
         },
         summary="Verify a certificate: who, which course, lessons, duration, valid or revoked",
     )

@@ -1,16 +1,10 @@
-"""Pieces every education view shares: documented error answers and the course context."""
+"""Pieces every education view shares: the empty answer and the course context."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
 
 from apps.education import selectors
-from veza.api.schema import ErrorEnvelopeSerializer
-
-
-def error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorEnvelopeSerializer, description=description)
-
 
 NO_CONTENT = OpenApiResponse(description="Done.")
 

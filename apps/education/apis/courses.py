@@ -11,12 +11,13 @@ from rest_framework.views import APIView
 
 from apps.catalog.uploads import upload_limit_enforce
 from apps.education import permissions, selectors, services
-from apps.education.apis.common import NO_CONTENT, error, learner_state
+from apps.education.apis.common import NO_CONTENT, learner_state
 from apps.education.models import MONEY, CourseLevel
 from apps.education.serializers import CourseDetailOutputSerializer, CourseOutputSerializer
-from apps.education.services.common import RequestMeta
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
+from veza.api.schema import error_response
+from veza.audit import RequestMeta
 
 PRICE_MAX = 99_999_999
 TAGS = ["education"]
@@ -169,7 +170,7 @@ class CourseDetailApi(APIView):
         request=None,
         responses={
             204: NO_CONTENT,
-            409: error("COURSE_HAS_ENROLLMENTS: learners are enrolled; archive instead."),
+            409: error_response("COURSE_HAS_ENROLLMENTS: learners are enrolled; archive instead."),
         },
         summary="Delete a course nobody is enrolled in (creator or staff)",
     )
@@ -187,7 +188,7 @@ class CoursePublishApi(APIView):
         request=None,
         responses={
             200: CourseDetailOutputSerializer,
-            409: error("COURSE_HAS_NO_LESSONS (no ready lesson) or COURSE_ARCHIVED."),
+            409: error_response("COURSE_HAS_NO_LESSONS (no ready lesson) or COURSE_ARCHIVED."),
         },
         summary="Publish a draft (needs a ready lesson); publishing twice changes nothing",
     )
@@ -205,7 +206,7 @@ class CourseArchiveApi(APIView):
         request=None,
         responses={
             200: CourseDetailOutputSerializer,
-            409: error("COURSE_NOT_PUBLISHED: only a published course can be archived."),
+            409: error_response("COURSE_NOT_PUBLISHED: only a published course can be archived."),
         },
         summary="Archive a published course: no new enrollments, learners keep access",
     )

@@ -8,14 +8,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.education import selectors, services
-from apps.education.apis.common import error
 from apps.education.serializers import (
     CertificateOutputSerializer,
     EnrollmentOutputSerializer,
     LearnerEnrollmentSerializer,
 )
-from apps.education.services.common import RequestMeta
 from veza.api.pagination import PageNumberPagination, paginated_response
+from veza.api.schema import error_response
+from veza.audit import RequestMeta
 
 TAGS = ["education"]
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -34,9 +34,9 @@ class CourseEnrollApi(APIView):
         request=None,
         responses={
             201: EnrollmentOutputSerializer,
-            402: error("PAYMENT_FAILED: the charge was declined; you were not enrolled."),
-            403: error("OWN_COURSE: a creator cannot buy their own course."),
-            409: error("ALREADY_ENROLLED, COURSE_ARCHIVED or COURSE_NOT_PUBLISHED."),
+            402: error_response("PAYMENT_FAILED: the charge was declined; you were not enrolled."),
+            403: error_response("OWN_COURSE: a creator cannot buy their own course."),
+            409: error_response("ALREADY_ENROLLED, COURSE_ARCHIVED or COURSE_NOT_PUBLISHED."),
         },
         summary="Enroll (a paid course is charged and invoiced); once per user and course",
     )
@@ -56,8 +56,8 @@ class CourseCertificateApi(APIView):
         tags=TAGS,
         responses={
             200: CertificateOutputSerializer,
-            403: error("NOT_ENROLLED: enroll in the course first."),
-            409: error("COURSE_NOT_COMPLETED: complete every lesson first."),
+            403: error_response("NOT_ENROLLED: enroll in the course first."),
+            409: error_response("COURSE_NOT_COMPLETED: complete every lesson first."),
         },
         summary="My certificate for this course: issued on the first call after completion",
     )

@@ -16,18 +16,18 @@ from rest_framework.views import APIView
 
 from apps.catalog.uploads import upload_limit_enforce
 from apps.education import permissions, selectors, services
-from apps.education.apis.common import NO_CONTENT, error
+from apps.education.apis.common import NO_CONTENT
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.serializers import LessonOutputSerializer, ProgressOutputSerializer
-from apps.education.services.common import RequestMeta
 from apps.streaming import media
 from veza.api.parsers import JSONParser
-from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.schema import ErrorEnvelopeSerializer, error_response
+from veza.audit import RequestMeta
 
 logger = logging.getLogger(__name__)
 
 TAGS = ["education"]
-NOT_ENROLLED = error("NOT_ENROLLED: enroll in the course first.")
+NOT_ENROLLED = error_response("NOT_ENROLLED: enroll in the course first.")
 MEDIA_TYPES = (
     "audio/mpeg",
     "audio/ogg",
@@ -184,7 +184,7 @@ def _media_responses() -> dict:
         for content_type in MEDIA_TYPES:
             responses[(code, content_type)] = binary
     responses[304] = OpenApiResponse(description="Not modified (If-None-Match/If-Modified-Since)")
-    responses[403] = error("NOT_ENROLLED (or PERMISSION_DENIED): not yours to play.")
+    responses[403] = error_response("NOT_ENROLLED (or PERMISSION_DENIED): not yours to play.")
     responses[416] = OpenApiResponse(
         response=ErrorEnvelopeSerializer,
         description="RANGE_NOT_SATISFIABLE, with Content-Range: bytes */size",

@@ -8,11 +8,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.education import permissions, selectors, services
-from apps.education.apis.common import error
 from apps.education.serializers import ReviewOutputSerializer
-from apps.education.services.common import RequestMeta
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
+from veza.api.schema import error_response
+from veza.audit import RequestMeta
 
 TAGS = ["education"]
 
@@ -52,8 +52,8 @@ class ReviewListCreateApi(APIView):
         request=InputSerializer,
         responses={
             201: ReviewOutputSerializer,
-            403: error("NOT_ENROLLED, or OWN_COURSE for the course's creator."),
-            409: error("ALREADY_REVIEWED: edit your review instead."),
+            403: error_response("NOT_ENROLLED, or OWN_COURSE for the course's creator."),
+            409: error_response("ALREADY_REVIEWED: edit your review instead."),
         },
         summary="Review a course you are enrolled in: rating 1-5 and text, once",
     )

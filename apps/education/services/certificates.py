@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Certificate, Enrollment, LessonProgress, LessonStatus
-from apps.education.services.common import RequestMeta, audit_record
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 #: 24 random bytes = 192 bits, URL-safe (32 characters).
 CODE_BYTES = 24

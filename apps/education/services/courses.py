@@ -19,8 +19,9 @@ from django.utils.text import slugify
 from apps.catalog.services import storage_delete_on_commit
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, CourseLevel, CourseStatus, LessonStatus
-from apps.education.services.common import RequestMeta, audit_record, courses_changed
+from apps.education.services.common import courses_changed
 from veza.api.exceptions import Conflict
+from veza.audit import RequestMeta, audit_record
 
 SLUG_BASE_MAX = 80
 SLUG_ATTEMPTS = 20

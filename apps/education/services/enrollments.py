@@ -20,7 +20,8 @@ from apps.billing.gateways import PaymentGateway
 from apps.billing.services import purchase_invoice_charge
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, CourseSale, CourseStatus, Enrollment
-from apps.education.services.common import RequestMeta, audit_record, courses_changed
+from apps.education.services.common import courses_changed
+from veza.audit import RequestMeta, audit_record
 
 
 def enrollment_create(

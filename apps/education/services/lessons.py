@@ -22,8 +22,9 @@ from apps.catalog.services import storage_delete_on_commit
 from apps.education import media
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Lesson, LessonStatus
-from apps.education.services.common import RequestMeta, audit_record, courses_changed
+from apps.education.services.common import courses_changed
 from veza.api.exceptions import ValidationFailed
+from veza.audit import RequestMeta, audit_record
 
 logger = logging.getLogger(__name__)
 

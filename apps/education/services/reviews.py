@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Enrollment, Review
-from apps.education.services.common import RequestMeta, audit_record, courses_changed
+from apps.education.services.common import courses_changed
+from veza.audit import RequestMeta, audit_record
 
 
 def _aggregate_apply(*, course_id, count: int, total: int) -> None:
