@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from apps.accounts.services.sessions import session_tokens_issue
 from apps.platform_settings import state as platform_state
 from tests.accounts.factories import UserFactory
+from tests.helpers import assert_error  # noqa: F401  (re-exported for every test folder)
 from veza import shared_cache
 from veza.celery import app as celery_app
 

@@ -19,6 +19,7 @@ from apps.accounts.models import ApiKey, AuditLog, BackupCodeDevice, OAuthAccoun
 from apps.accounts.tokens import email_verification_token_make
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import enable_2fa
+from tests.helpers import assert_error
 
 VICTIM = "victim@example.com"
 KEYS = "/api/v1/developer/api-keys"
@@ -103,8 +104,7 @@ def test_an_unverified_account_can_create_neither_api_keys_nor_2fa(
     enable = client.post("/api/v1/auth/2fa/enable", {"code": "123456"}, format="json")
 
     for response in (key, setup, enable):
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "EMAIL_NOT_VERIFIED"
+        assert_error(response, 403, "EMAIL_NOT_VERIFIED")
     assert not ApiKey.objects.exists()
     assert not TOTPDevice.objects.exists()
 
@@ -121,8 +121,7 @@ def test_the_owner_resetting_the_password_revokes_everything_the_squatter_set_up
     assert not key_works(key["key"])
     assert not refresh_works(session["refresh"])
     stale = bearer(session["access"]).get(ME)
-    assert stale.status_code == 401
-    assert stale.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(stale, 401, "INVALID_TOKEN")
     assert not TOTPDevice.objects.filter(user=squatter).exists()
     assert not BackupCodeDevice.objects.filter(user=squatter).exists()
     assert not OAuthAccount.objects.filter(user=squatter).exists()
@@ -249,8 +248,7 @@ def test_a_reset_of_a_verified_account_revokes_keys_and_sessions_but_keeps_its_2
         {"email": user.email, "password": "reset-Secret-2026"},
         format="json",
     )
-    assert without_code.status_code == 401
-    assert without_code.json()["error"]["code"] == "OTP_REQUIRED"
+    assert_error(without_code, 401, "OTP_REQUIRED")
     entry = AuditLog.objects.get(action="user.password_reset")
     assert entry.metadata["verified_email"] is False
     assert entry.metadata["removed_two_factor_devices"] == 0

@@ -21,6 +21,7 @@ from apps.accounts.models import ApiKey, AuditLog
 from apps.accounts.services import RequestMeta, api_key_create
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 from veza.api import ratelimit
 
 KEYS_URL = "/api/v1/developer/api-keys"
@@ -82,9 +83,8 @@ def test_created_key_is_shown_once_and_only_its_hash_is_stored(user, user_client
 def test_create_refuses_unknown_scopes_and_changes_nothing(user_client):
     response = user_client.post(KEYS_URL, {"name": "x", "scopes": ["root"]}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert "scopes.0" in response.json()["error"]["details"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "scopes.0" in error["details"]
     assert not ApiKey.objects.exists()
 
 
@@ -121,8 +121,7 @@ def test_deleted_key_stops_working_at_once_and_is_audited(user, user_client):
 
     assert response.status_code == 204
     refused = key_client(raw).get(ME_URL)
-    assert refused.status_code == 401
-    assert refused.json()["error"]["code"] == "INVALID_API_KEY"
+    assert_error(refused, 401, "INVALID_API_KEY")
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert AuditLog.objects.filter(action="api_key.revoke", target_id=str(key.pk)).count() == 1
@@ -150,8 +149,7 @@ def test_expired_key_is_refused(user):
     with freeze_time(timezone.now() + timedelta(hours=2)):
         response = key_client(raw).get(ME_URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_API_KEY"
+    assert_error(response, 401, "INVALID_API_KEY")
 
 
 @pytest.mark.django_db
@@ -160,8 +158,7 @@ def test_key_of_a_deactivated_owner_and_tampered_keys_are_refused(user):
     tampered = raw[:-1] + ("A" if raw[-1] != "A" else "B")
     for bad in (tampered, "vz_live_nothing", "garbage", raw + "x"):
         response = key_client(bad).get(ME_URL)
-        assert response.status_code == 401, bad
-        assert response.json()["error"]["code"] == "INVALID_API_KEY"
+        assert_error(response, 401, "INVALID_API_KEY")
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert key_client(raw).get(ME_URL).status_code == 401
@@ -187,36 +184,37 @@ def test_last_used_is_written_at_most_once_a_minute(user, django_assert_num_quer
 # --- Scopes ------------------------------------------------------------------------------
 
 SCOPE_MATRIX = [
-    # scopes, method, allowed
-    (("read",), "get", True),
-    (("read",), "head", True),
-    (("read",), "options", True),
-    (("read",), "post", False),
-    (("read",), "put", False),
-    (("read",), "patch", False),
-    (("read",), "delete", False),
-    (("write",), "get", True),
-    (("write",), "head", True),
-    (("write",), "options", True),
-    (("write",), "post", True),
-    (("write",), "put", True),
-    (("write",), "patch", True),
-    (("write",), "delete", True),
-    (("admin",), "get", True),
-    (("admin",), "head", True),
-    (("admin",), "options", True),
-    (("admin",), "post", True),
-    (("admin",), "put", True),
-    (("admin",), "patch", True),
-    (("admin",), "delete", True),
+    # scopes, method, status on /users/me: 403 when the scope forbids the method; otherwise the
+    # view's own answer (it serves GET, HEAD, OPTIONS and PATCH, so POST, PUT, DELETE are 405).
+    (("read",), "get", 200),
+    (("read",), "head", 200),
+    (("read",), "options", 200),
+    (("read",), "post", 403),
+    (("read",), "put", 403),
+    (("read",), "patch", 403),
+    (("read",), "delete", 403),
+    (("write",), "get", 200),
+    (("write",), "head", 200),
+    (("write",), "options", 200),
+    (("write",), "post", 405),
+    (("write",), "put", 405),
+    (("write",), "patch", 200),
+    (("write",), "delete", 405),
+    (("admin",), "get", 200),
+    (("admin",), "head", 200),
+    (("admin",), "options", 200),
+    (("admin",), "post", 405),
+    (("admin",), "put", 405),
+    (("admin",), "patch", 200),
+    (("admin",), "delete", 405),
 ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("scopes", "method", "allowed"), SCOPE_MATRIX)
-def test_scope_matrix(scopes, method, allowed):
-    """Each scope times each method, on a real endpoint; a refusal is 403 API_KEY_SCOPE and the
-    view never ran (the username did not change)."""
+@pytest.mark.parametrize(("scopes", "method", "status"), SCOPE_MATRIX)
+def test_each_scope_allows_exactly_its_methods_on_a_real_endpoint(scopes, method, status):
+    """A refusal is 403 API_KEY_SCOPE and the view never ran (the username did not change);
+    an allowed method reaches the view, which answers as it would any client."""
     user = UserFactory(is_verified=True, username="before")
     _, raw = make_key(user, scopes=scopes)
     client = key_client(raw)
@@ -228,14 +226,12 @@ def test_scope_matrix(scopes, method, allowed):
         else getattr(client, method)(ME_URL)
     )
 
-    if allowed:
-        assert response.status_code != 403
-        assert response.status_code not in (401, 429)
+    if status in (403, 405):
+        assert_error(response, status, "API_KEY_SCOPE" if status == 403 else "METHOD_NOT_ALLOWED")
     else:
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "API_KEY_SCOPE"
-        user.refresh_from_db()
-        assert user.username == "before"
+        assert response.status_code == status, response.content
+    user.refresh_from_db()
+    assert user.username == ("after" if status == 200 and method == "patch" else "before")
     assert "X-RateLimit-Limit" in response.headers
 
 
@@ -261,8 +257,7 @@ def test_an_api_key_can_neither_create_list_nor_revoke_keys(user, scopes):
     deleted = client.delete(f"{KEYS_URL}/{key.pk}")
 
     for response in (created, listed, deleted):
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
+        assert_error(response, 403, "API_KEY_NOT_ALLOWED")
     assert ApiKey.objects.count() == 1
     key.refresh_from_db()
     assert key.revoked_at is None
@@ -318,8 +313,7 @@ def test_past_the_limit_answers_429_with_retry_after_and_the_limit_is_per_key(us
     refused = client.get(ME_URL)
 
     assert statuses == [200, 200, 200]
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(refused, 429, "RATE_LIMITED")
     assert 1 <= int(refused.headers["Retry-After"]) <= 3600
     assert refused.headers["X-RateLimit-Limit"] == "3"
     assert refused.headers["X-RateLimit-Remaining"] == "0"

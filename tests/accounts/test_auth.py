@@ -10,6 +10,7 @@ from freezegun import freeze_time
 from apps.accounts.models import AuditLog, User
 from apps.accounts.tokens import email_verification_token_make, password_reset_token_make
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.helpers import assert_error
 
 
 def login(client, email, password=PASSWORD):
@@ -22,16 +23,14 @@ def test_login_with_wrong_password_is_invalid_credentials(api_client):
 
     response = login(api_client, user.email, "not-the-password")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert_error(response, 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
 def test_login_with_unknown_email_looks_like_a_wrong_password(api_client):
     response = login(api_client, "nobody@example.com")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert_error(response, 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
@@ -56,8 +55,7 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(api_client):
     replay = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": first["refresh"]}, format="json"
     )
-    assert replay.status_code == 401
-    assert replay.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(replay, 401, "INVALID_TOKEN")
 
     me = api_client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {rotated.json()['access']}")
     assert me.status_code == 200
@@ -82,8 +80,7 @@ def test_logout_revokes_the_refresh_token(api_client):
 def test_garbage_refresh_token_is_invalid_token(api_client):
     response = api_client.post("/api/v1/auth/token/refresh", {"refresh": "nope"}, format="json")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(response, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -150,8 +147,7 @@ def test_password_change_with_wrong_current_password_changes_nothing(api_client)
         HTTP_AUTHORIZATION=f"Bearer {tokens['access']}",
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_PASSWORD"
+    assert_error(response, 400, "INVALID_PASSWORD")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -168,9 +164,8 @@ def test_password_change_rejects_a_weak_new_password(api_client):
         HTTP_AUTHORIZATION=f"Bearer {tokens['access']}",
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert "new_password" in response.json()["error"]["details"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "new_password" in error["details"]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -205,8 +200,7 @@ def test_password_reset_emails_a_single_use_link(api_client, django_capture_on_c
         {"token": token, "new_password": "another-Secret-2026"},
         format="json",
     )
-    assert again.status_code == 400
-    assert again.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(again, 400, "INVALID_TOKEN")
     user.refresh_from_db()
     assert user.check_password("reset-Secret-2026")
 
@@ -236,8 +230,7 @@ def test_password_reset_link_expires_after_an_hour(api_client):
             format="json",
         )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(response, 400, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -249,8 +242,7 @@ def test_verification_link_works_once(api_client):
     second = api_client.post("/api/v1/auth/verify-email", {"token": token}, format="json")
 
     assert first.status_code == 200
-    assert second.status_code == 400
-    assert second.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(second, 400, "INVALID_TOKEN")
     assert AuditLog.objects.filter(action="user.verify_email").count() == 1
 
 
@@ -282,8 +274,7 @@ def test_tampered_verification_token_is_invalid(api_client):
         "/api/v1/auth/verify-email", {"token": token[:-2] + "xx"}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(response, 400, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -340,8 +331,9 @@ def test_users_me_patch_refuses_a_taken_username_in_other_casing(user, user_clie
 
     response = user_client.patch("/api/v1/users/me", {"username": "taken"}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {"username": ["This username is taken."]}
+    assert_error(
+        response, 400, "VALIDATION_ERROR", details={"username": ["This username is taken."]}
+    )
 
 
 @pytest.mark.django_db

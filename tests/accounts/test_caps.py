@@ -17,6 +17,7 @@ from apps.accounts.services import RequestMeta, api_key_create
 from apps.accounts.tasks import oauth_states_prune_task
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 KEYS = "/api/v1/developer/api-keys"
 
@@ -34,12 +35,10 @@ def test_an_account_holds_at_most_the_configured_number_of_live_keys(settings):
 
     refused = create(client, "one-too-many")
 
-    assert refused.status_code == 409
-    assert refused.json()["error"] == {
-        "code": "API_KEY_LIMIT_REACHED",
-        "message": "You have the maximum number of active API keys. Revoke one to create another.",
-        "details": {"limit": 3},
-    }
+    error = assert_error(refused, 409, "API_KEY_LIMIT_REACHED", details={"limit": 3})
+    assert error["message"] == (
+        "You have the maximum number of active API keys. Revoke one to create another."
+    )
     assert ApiKey.objects.filter(user=user).count() == 3
     assert client.delete(f"{KEYS}/{first.json()['id']}").status_code == 204
     assert create(client, "after-revoke").status_code == 201
@@ -99,8 +98,7 @@ def test_oauth_start_is_limited_per_ip(settings):
     refused = client.get(url, params)
 
     assert statuses == [302] * 30
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(refused, 429, "RATE_LIMITED")
     assert int(refused["Retry-After"]) >= 1
     assert OAuthState.objects.count() == 30
     other = APIClient(REMOTE_ADDR="203.0.113.21").get(url, params)

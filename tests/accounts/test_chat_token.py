@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.services.chat import chat_token_decode
+from tests.helpers import assert_error
 
 URL = "/api/v1/chat/token"
 
@@ -66,5 +67,4 @@ def test_expired_chat_token_is_refused_by_the_chat_server(user_client):
 def test_chat_token_needs_a_login(api_client):
     response = api_client.post(URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")

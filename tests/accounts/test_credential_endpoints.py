@@ -12,6 +12,7 @@ from apps.accounts.services import RequestMeta, api_key_create
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import enable_2fa
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 PASSWORD_URL = "/api/v1/users/me/password"
 DISABLE = "/api/v1/auth/2fa/disable"
@@ -48,8 +49,7 @@ def test_an_api_key_cannot_check_passwords_or_manage_credentials(method, url, bo
 
     response = getattr(client, method)(url, body, format="json")
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
+    assert_error(response, 403, "API_KEY_NOT_ALLOWED")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert not TOTPDevice.objects.filter(user=user).exists()
@@ -65,8 +65,7 @@ def test_wrong_current_passwords_are_limited_like_logins_and_share_the_bucket():
             {"current_password": "guess", "new_password": "Zx9!other-pass"},
             format="json",
         )
-        assert wrong.status_code == 400
-        assert wrong.json()["error"]["code"] == "INVALID_PASSWORD"
+        assert_error(wrong, 400, "INVALID_PASSWORD")
 
     refused = client.put(
         PASSWORD_URL,
@@ -78,8 +77,7 @@ def test_wrong_current_passwords_are_limited_like_logins_and_share_the_bucket():
     )
 
     for response in (refused, login):
-        assert response.status_code == 429
-        assert response.json()["error"]["code"] == "RATE_LIMITED"
+        assert_error(response, 429, "RATE_LIMITED")
         assert int(response["Retry-After"]) >= 1
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -91,13 +89,11 @@ def test_wrong_passwords_on_2fa_disable_are_limited_like_logins(user):
     client = bearer_client(user)
     for _ in range(10):
         wrong = client.post(DISABLE, {"password": "guess", "code": backup_codes[0]}, format="json")
-        assert wrong.status_code == 400
-        assert wrong.json()["error"]["code"] == "INVALID_PASSWORD"
+        assert_error(wrong, 400, "INVALID_PASSWORD")
 
     refused = client.post(DISABLE, {"password": PASSWORD, "code": backup_codes[0]}, format="json")
 
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(refused, 429, "RATE_LIMITED")
     assert int(refused["Retry-After"]) >= 1
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import AuditLog, OAuthAccount, User
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_oauth import CALLBACK, fake_provider, fragment, start
+from tests.helpers import assert_error
 from veza.normalization import email_normalize
 
 ALICE = "alice@red.test"
@@ -63,8 +64,7 @@ def test_long_s_failures_count_against_alices_bucket_and_lock_her_login(alice):
         LOGIN, {"email": ALICE, "password": PASSWORD}, format="json"
     )
 
-    assert locked.status_code == 429
-    assert locked.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(locked, 429, "RATE_LIMITED")
     assert int(locked["Retry-After"]) >= 1
 
 
@@ -84,8 +84,7 @@ def test_dotless_i_never_reaches_alices_account(alice):
         LOGIN, {"email": DOTLESS_I, "password": PASSWORD}, format="json"
     )
 
-    assert with_her_password.status_code == 401
-    assert with_her_password.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert_error(with_her_password, 401, "INVALID_CREDENTIALS")
     alice.refresh_from_db()
     assert alice.last_login is None
 
@@ -238,8 +237,9 @@ def test_an_address_too_long_once_normalised_is_a_validation_error_not_a_500(api
         format="json",
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {"email": ["Enter a valid email address."]}
+    assert_error(
+        response, 400, "VALIDATION_ERROR", details={"email": ["Enter a valid email address."]}
+    )
     assert not User.objects.exists()
     login = api_client.post(
         LOGIN, {"email": LIGATURE_DOMAIN, "password": "Zx9!long-pass"}, format="json"

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.helpers import assert_error
 
 LOGIN = "/api/v1/auth/login"
 
@@ -23,8 +24,7 @@ def _frozen_clock():
 
 
 def assert_rate_limited(response):
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(response, 429, "RATE_LIMITED")
     assert int(response.headers["Retry-After"]) >= 1
 
 

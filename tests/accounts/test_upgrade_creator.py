@@ -16,6 +16,7 @@ from apps.accounts.models import AuditLog, Role, User
 from apps.accounts.services import RequestMeta, audit_record, user_role_assign
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 URL = "/api/v1/users/me/upgrade-creator"
 
@@ -53,8 +54,7 @@ def test_unverified_user_cannot_upgrade_to_creator():
 
     response = bearer_client(user).post(URL)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "EMAIL_NOT_VERIFIED"
+    assert_error(response, 403, "EMAIL_NOT_VERIFIED")
     user.refresh_from_db()
     assert user.role == Role.USER
     assert user.promoted_to_creator_at is None
@@ -106,8 +106,7 @@ def test_upgrade_of_a_deleted_account_answers_not_found():
 
     response = client.post(URL)
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert_error(response, 404, "NOT_FOUND")
     assert not User.objects.filter(pk=user.pk).exists()
 
 
@@ -115,8 +114,7 @@ def test_upgrade_of_a_deleted_account_answers_not_found():
 def test_upgrade_without_authentication_is_refused():
     response = APIClient().post(URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")
 
 
 @pytest.mark.django_db
@@ -155,8 +153,7 @@ def test_session_authenticated_upgrade_needs_csrf():
 
     response = client.post(URL)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(response, 403, "PERMISSION_DENIED")
     user.refresh_from_db()
     assert user.role == Role.USER
 

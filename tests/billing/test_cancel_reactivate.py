@@ -12,6 +12,7 @@ from apps.billing.models import Invoice, Subscription
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0, at, decline, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 CANCEL = "/api/v1/billing/subscription/cancel"
 REACTIVATE = "/api/v1/billing/subscription/reactivate"
@@ -96,12 +97,8 @@ def test_reactivate_without_a_pending_cancel_is_a_conflict(user):
 
     response = bearer_client(user).post(REACTIVATE)
 
-    assert response.status_code == 409
-    assert response.json()["error"] == {
-        "code": "CONFLICT",
-        "message": "This subscription has no pending cancellation.",
-        "details": {},
-    }
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "This subscription has no pending cancellation."
     subscription.refresh_from_db()
     assert subscription.cancel_at_period_end is False
     assert not AuditLog.objects.filter(action="subscription.reactivate").exists()
@@ -116,8 +113,8 @@ def test_reactivate_after_the_subscription_expired_is_a_conflict(user):
     with freeze_time(at(2026, 4, 2)):
         response = bearer_client(user).post(REACTIVATE)
 
-    assert response.status_code == 409
-    assert response.json()["error"]["message"] == "You have no paid subscription."
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "You have no paid subscription."
     subscription.refresh_from_db()
     assert subscription.status == "expired"
 
@@ -138,8 +135,7 @@ def test_reactivate_after_the_period_end_but_before_the_job_is_a_conflict(user):
 def test_cancel_without_subscription_is_a_conflict(user_client, user):
     response = user_client.post(CANCEL)
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "CONFLICT"
+    assert_error(response, 409, "CONFLICT")
     assert not Subscription.objects.filter(user=user).exists()
     assert not AuditLog.objects.filter(action="subscription.cancel").exists()
 

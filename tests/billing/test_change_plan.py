@@ -22,6 +22,7 @@ from apps.billing.services import proration_compute
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0, at, decline, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 CHANGE_PLAN = "/api/v1/billing/subscription/change-plan"
 CHANGE_CYCLE = "/api/v1/billing/subscription/change-cycle"
@@ -148,8 +149,7 @@ def test_declined_upgrade_answers_402_and_keeps_the_plan():
     with freeze_time(at(2026, 3, 11, 12)):
         response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium"}, format="json")
 
-    assert response.status_code == 402
-    assert response.json()["error"]["code"] == "PAYMENT_FAILED"
+    assert_error(response, 402, "PAYMENT_FAILED")
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert Invoice.objects.filter(subscription=subscription).count() == 1
@@ -188,8 +188,8 @@ def test_upgrade_with_a_pending_cancel_is_a_conflict(user):
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"]["message"] == "Reactivate the subscription before upgrading."
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "Reactivate the subscription before upgrading."
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert Invoice.objects.filter(subscription=subscription).count() == 1
@@ -279,9 +279,8 @@ def test_change_plan_with_a_bad_code_is_a_validation_error(user, plan):
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": plan}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert list(response.json()["error"]["details"]) == ["plan"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(error["details"]) == ["plan"]
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert subscription.scheduled_plan is None
@@ -291,12 +290,8 @@ def test_change_plan_with_a_bad_code_is_a_validation_error(user, plan):
 def test_change_plan_without_subscription_is_a_conflict(user_client):
     response = user_client.post(CHANGE_PLAN, {"plan": "premium"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"] == {
-        "code": "CONFLICT",
-        "message": "You have no paid subscription.",
-        "details": {},
-    }
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "You have no paid subscription."
     assert not Invoice.objects.exists()
 
 
@@ -355,9 +350,8 @@ def test_change_cycle_with_a_bad_cycle_is_a_validation_error(user, cycle):
 
     response = bearer_client(user).post(CHANGE_CYCLE, {"billing_cycle": cycle}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert list(response.json()["error"]["details"]) == ["billing_cycle"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(error["details"]) == ["billing_cycle"]
     subscription.refresh_from_db()
     assert subscription.scheduled_billing_cycle == ""
 
@@ -405,8 +399,8 @@ def test_upgrade_to_a_plan_in_another_currency_is_a_conflict(user):
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium-eur"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"]["message"] == "These plans are billed in different currencies."
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "These plans are billed in different currencies."
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert Invoice.objects.filter(subscription=subscription).count() == 1

@@ -14,6 +14,7 @@ from apps.billing.models import Invoice, InvoiceCounter
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0, at, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 URL = "/api/v1/billing/invoices"
 
@@ -114,8 +115,7 @@ def test_invoices_are_paginated(user):
 def test_invoices_need_login(api_client):
     response = api_client.get(URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from tests.catalog.fixtures import TrackFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 TRACKS = "/api/v1/tracks?page_size=1"
 
@@ -44,8 +45,7 @@ def test_a_share_token_response_is_never_cached_so_it_dies_with_the_token(client
 
     assert first.status_code == second.status_code == 200
     assert first["X-Cache"] == second["X-Cache"] == "MISS"
-    assert expired.status_code == 403
-    assert expired.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(expired, 403, "PERMISSION_DENIED")
 
 
 @pytest.mark.django_db

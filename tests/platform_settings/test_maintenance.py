@@ -11,6 +11,7 @@ from apps.platform_settings.models import PlatformSetting
 from apps.platform_settings.services import setting_set
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client, staff_bearer_client
+from tests.helpers import assert_error
 from tests.platform_settings.conftest import seed_migration
 
 URL = "/api/v1/admin/maintenance"
@@ -104,8 +105,7 @@ def test_only_staff_or_admin_role_may_read_or_flip_maintenance(seeded, api_clien
     )
 
     assert anonymous.status_code == 401
-    assert denied.status_code == 403
-    assert denied.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(denied, 403, "PERMISSION_DENIED")
     assert admin_role.status_code == 200
 
 
@@ -113,8 +113,9 @@ def test_only_staff_or_admin_role_may_read_or_flip_maintenance(seeded, api_clien
 def test_bad_maintenance_payload_is_a_validation_error_and_changes_nothing(staff_client):
     response = staff_client.put(URL, {"enabled": "perhaps"}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {"enabled": ["Must be a valid boolean."]}
+    assert_error(
+        response, 400, "VALIDATION_ERROR", details={"enabled": ["Must be a valid boolean."]}
+    )
     assert PlatformSetting.objects.get(key="maintenance_mode").value_bool is False
 
 

@@ -11,6 +11,7 @@ from apps.platform_settings.models import PlatformSetting
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import code_for
 from tests.conftest import bearer_client, staff_bearer_client
+from tests.helpers import assert_error
 
 URL = "/api/v1/admin/maintenance"
 
@@ -20,9 +21,7 @@ def maintenance_on() -> bool:
 
 
 def assert_two_factor_required(response):
-    assert response.status_code == 403
-    error = response.json()["error"]
-    assert error["code"] == "TWO_FACTOR_LOGIN_REQUIRED"
+    error = assert_error(response, 403, "TWO_FACTOR_LOGIN_REQUIRED")
     assert "two-factor" in error["message"]
 
 
@@ -107,8 +106,7 @@ def test_non_staff_with_a_2fa_login_are_still_refused(seeded):
         URL, {"enabled": True}, format="json"
     )
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(response, 403, "PERMISSION_DENIED")
 
 
 @pytest.mark.django_db
