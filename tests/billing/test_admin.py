@@ -10,7 +10,7 @@ from apps.accounts.models import AuditLog
 from apps.billing import services
 from apps.billing.models import Invoice, Plan, Subscription
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, at, subscribe
+from tests.billing.factories import T0, SubscriptionFactory, at, subscribe
 
 
 @pytest.fixture
@@ -177,8 +177,7 @@ def test_admin_apply_scheduled_move_to_free_ends_the_subscription(admin_client):
 
 @pytest.mark.django_db
 def test_subscriptions_cannot_be_added_or_edited_by_hand(admin_client):
-    subscription = subscribe(UserFactory(is_verified=True), "creator")
-    Subscription.objects.filter(pk=subscription.pk).update(cancel_at_period_end=True)
+    subscription = SubscriptionFactory(cancel_pending=True)
 
     add = admin_client.get(reverse("admin:billing_subscription_add"))
     page = admin_client.get(reverse("admin:billing_subscription_change", args=[subscription.pk]))

@@ -20,7 +20,7 @@ from apps.billing import services
 from apps.billing.models import Invoice, InvoiceLine, Subscription
 from apps.billing.services import proration_compute
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, at, decline, subscribe
+from tests.billing.factories import T0, PlanFactory, at, decline, subscribe
 from tests.conftest import bearer_client
 from tests.helpers import assert_error
 
@@ -160,14 +160,7 @@ def test_declined_upgrade_answers_402_and_keeps_the_plan():
 @pytest.mark.django_db
 def test_upgrade_during_a_trial_switches_plan_without_charge():
     """Only possible with a plan above Premium; staff can create one in the admin."""
-    from apps.billing.models import Plan
-
-    Plan.objects.create(
-        code="studio",
-        name="Studio",
-        monthly_price=Decimal("49.99"),
-        yearly_price=Decimal("499.90"),
-    )
+    PlanFactory(code="studio", monthly_price=Decimal("49.99"))
     user = UserFactory(is_verified=True)
     subscription = subscribe(user, "premium", "monthly")
 
@@ -386,15 +379,7 @@ def test_parallel_upgrade_requests_charge_one_prorated_invoice(live_server):
 
 @pytest.mark.django_db
 def test_upgrade_to_a_plan_in_another_currency_is_a_conflict(user):
-    from apps.billing.models import Plan
-
-    Plan.objects.create(
-        code="premium-eur",
-        name="Premium EUR",
-        monthly_price=Decimal("24.99"),
-        yearly_price=Decimal("249.90"),
-        currency="EUR",
-    )
+    PlanFactory(code="premium-eur", monthly_price=Decimal("24.99"), currency="EUR")
     subscription = subscribe(user, "creator")
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium-eur"}, format="json")

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from apps.billing import selectors, services
-from apps.billing.models import Subscription, SubscriptionStatus
+from apps.billing.models import SubscriptionStatus
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, at, decline, subscribe
+from tests.billing.factories import T0, SubscriptionFactory, at, decline, subscribe
 
 
 @pytest.mark.django_db
@@ -24,11 +24,9 @@ from tests.billing.factories import T0, at, decline, subscribe
     ],
 )
 def test_only_active_or_trialing_paid_plans_count(plan, status, expected):
-    user = UserFactory(is_verified=True)
-    subscription = subscribe(user, plan)
-    Subscription.objects.filter(pk=subscription.pk).update(status=status)
+    subscription = SubscriptionFactory(plan__code=plan, status=status)
 
-    assert selectors.user_has_paid_plan(user) is expected
+    assert selectors.user_has_paid_plan(subscription.user) is expected
 
 
 @pytest.mark.django_db
