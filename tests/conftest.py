@@ -88,7 +88,7 @@ def staff_bearer_client(user) -> APIClient:
 
 @pytest.fixture
 def user(db):
-    return UserFactory(is_verified=True)
+    return UserFactory(verified=True)
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def user_client(user) -> APIClient:
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(is_verified=True, is_staff=True, is_superuser=True, role="admin")
+    return UserFactory(staff=True)
 
 
 # Catalog and streaming fixtures (media folder per test, track factories, HLS switch).

@@ -57,7 +57,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @pytest.fixture
 def auth_header(db):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     return bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
 
 

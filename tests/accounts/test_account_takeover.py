@@ -190,7 +190,7 @@ def test_the_holder_verifying_with_their_own_token_stays_signed_in():
 def test_a_password_change_revokes_api_keys_other_sessions_and_older_access_tokens(
     django_capture_on_commit_callbacks,
 ):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     phone, laptop = login(user.email), login(user.email)
     keys = [
         bearer(laptop["access"]).post(KEYS, {"name": name, "scopes": ["read"]}, format="json")
@@ -233,7 +233,7 @@ def test_a_password_change_revokes_api_keys_other_sessions_and_older_access_toke
 def test_a_reset_of_a_verified_account_revokes_keys_and_sessions_but_keeps_its_2fa(
     django_capture_on_commit_callbacks,
 ):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     _, backup_codes = enable_2fa(user)
     session = login(user.email, otp_code=backup_codes[0])
     key = bearer(session["access"]).post(KEYS, {"name": "ci", "scopes": ["read"]}, format="json")

@@ -74,7 +74,7 @@ def test_enrolled_staff_logs_into_the_admin_with_password_and_code(client, setti
 
 @pytest.mark.django_db
 def test_enrol_command_refuses_non_staff_and_existing_devices(staff_user):
-    listener = UserFactory(is_verified=True)
+    listener = UserFactory(verified=True)
     with pytest.raises(CommandError, match="not staff"):
         call_command("admin_otp_enroll", listener.email, stdout=StringIO())
     with pytest.raises(CommandError, match="No account"):
@@ -100,7 +100,7 @@ def test_without_otp_required_the_admin_works_as_before(client, staff_user, sett
 
 @pytest.mark.django_db
 def test_admin_revoke_action_revokes_and_audits_each_key(client, staff_user):
-    owner = UserFactory(is_verified=True)
+    owner = UserFactory(verified=True)
     live, raw = api_key_create(user=owner, name="a", scopes=["read"], meta=RequestMeta())
     already, _ = api_key_create(user=owner, name="b", scopes=["read"], meta=RequestMeta())
     revoked_at = timezone.now() - timedelta(days=1)
@@ -128,7 +128,7 @@ def test_admin_revoke_action_revokes_and_audits_each_key(client, staff_user):
 
 @pytest.mark.django_db
 def test_admin_api_key_pages_never_show_a_secret(client, staff_user):
-    owner = UserFactory(is_verified=True)
+    owner = UserFactory(verified=True)
     key, raw = api_key_create(user=owner, name="a", scopes=["read"], meta=RequestMeta())
     client.force_login(staff_user)
 
@@ -147,7 +147,7 @@ def test_admin_api_key_pages_never_show_a_secret(client, staff_user):
 def test_admin_lists_backup_code_sets_with_their_unused_count(client, staff_user):
     from apps.accounts.services.two_factor import backup_codes_generate
 
-    owner = UserFactory(is_verified=True)
+    owner = UserFactory(verified=True)
     backup_codes_generate(user=owner)
     client.force_login(staff_user)
 
@@ -162,7 +162,7 @@ def test_admin_lists_backup_code_sets_with_their_unused_count(client, staff_user
 def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(client, staff_user):
     from apps.accounts.services.two_factor import backup_codes_generate
 
-    owner = UserFactory(is_verified=True)
+    owner = UserFactory(verified=True)
     device = TOTPDevice.objects.create(user=owner, name="phone", confirmed=True)
     backup_codes_generate(user=owner)
     client.force_login(staff_user)
@@ -213,7 +213,7 @@ def test_admin_login_shares_the_per_ip_login_limit(client, staff_user):
 
 @pytest.mark.django_db
 def test_staff_raise_a_keys_hourly_limits_in_the_admin_audited(client, staff_user):
-    owner = UserFactory(is_verified=True)
+    owner = UserFactory(verified=True)
     key, raw = api_key_create(user=owner, name="a", scopes=["read"], meta=RequestMeta())
     client.force_login(staff_user)
 

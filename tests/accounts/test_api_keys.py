@@ -131,7 +131,7 @@ def test_deleted_key_stops_working_at_once_and_is_audited(user, user_client):
 
 @pytest.mark.django_db
 def test_someone_elses_key_cannot_be_deleted(user_client):
-    other_key, raw = make_key(UserFactory(is_verified=True))
+    other_key, raw = make_key(UserFactory(verified=True))
 
     response = user_client.delete(f"{KEYS_URL}/{other_key.pk}")
 
@@ -215,7 +215,7 @@ SCOPE_MATRIX = [
 def test_each_scope_allows_exactly_its_methods_on_a_real_endpoint(scopes, method, status):
     """A refusal is 403 API_KEY_SCOPE and the view never ran (the username did not change);
     an allowed method reaches the view, which answers as it would any client."""
-    user = UserFactory(is_verified=True, username="before")
+    user = UserFactory(verified=True, username="before")
     _, raw = make_key(user, scopes=scopes)
     client = key_client(raw)
     payload = {"username": "after"} if method in ("put", "patch") else None
@@ -336,7 +336,7 @@ def test_a_bigger_plan_raises_the_limit(user):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_requests_never_exceed_the_limit(live_server):
     """20 simultaneous requests against a limit of 5: exactly 5 succeed."""
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     key, raw = make_key(user)
     ApiKey.objects.filter(pk=key.pk).update(read_limit_per_hour=5)
     barrier = threading.Barrier(20)

@@ -29,7 +29,7 @@ def create(client, name="k"):
 @pytest.mark.django_db
 def test_an_account_holds_at_most_the_configured_number_of_live_keys(settings):
     settings.API_KEYS_MAX_PER_USER = 3
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = bearer_client(user)
     first, *_ = [create(client, f"k{n}") for n in range(3)]
 
@@ -57,7 +57,7 @@ def test_the_default_cap_is_ten():
 @pytest.mark.django_db(transaction=True)
 def test_parallel_creations_never_pass_the_cap(live_server):
     """Ten simultaneous creations for an account holding seven keys: exactly three succeed."""
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     for n in range(7):
         api_key_create(user=user, name=f"old{n}", scopes=["read"], meta=RequestMeta())
     auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]

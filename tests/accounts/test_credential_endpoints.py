@@ -44,7 +44,7 @@ def key_client(user, scopes=("admin",)) -> APIClient:
     ],
 )
 def test_an_api_key_cannot_check_passwords_or_manage_credentials(method, url, body):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = key_client(user)
 
     response = getattr(client, method)(url, body, format="json")
@@ -57,7 +57,7 @@ def test_an_api_key_cannot_check_passwords_or_manage_credentials(method, url, bo
 
 @pytest.mark.django_db
 def test_wrong_current_passwords_are_limited_like_logins_and_share_the_bucket():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = bearer_client(user)
     for _ in range(10):
         wrong = client.put(
@@ -100,7 +100,7 @@ def test_wrong_passwords_on_2fa_disable_are_limited_like_logins(user):
 
 @pytest.mark.django_db
 def test_failed_logins_also_lock_the_password_change():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     for n in range(10):
         APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
             "/api/v1/auth/login", {"email": user.email, "password": "guess"}, format="json"

@@ -379,7 +379,7 @@ def test_encryption_uses_a_random_nonce_and_binds_the_purpose():
 
 @pytest.mark.django_db
 def test_encrypt_oauth_tokens_encrypts_plain_rows_and_a_second_run_changes_nothing():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     plain = OAuthAccount.objects.create(
         user=user,
         provider="github",

@@ -232,7 +232,7 @@ def test_api_keys_cannot_manage_two_factor(user):
 
 @pytest.mark.django_db
 def test_users_without_2fa_log_in_as_before():
-    other = UserFactory(is_verified=True)
+    other = UserFactory(verified=True)
     from rest_framework.test import APIClient
 
     response = APIClient().post(LOGIN, {"email": other.email, "password": PASSWORD}, format="json")
@@ -249,7 +249,7 @@ def test_one_code_used_by_parallel_logins_signs_in_once(live_server):
 
     import requests
 
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     device, _ = enable_2fa(user)
     device.refresh_from_db()
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=device.last_t - 1)  # code reusable

@@ -23,7 +23,7 @@ URL = "/api/v1/users/me/upgrade-creator"
 
 @pytest.mark.django_db
 def test_verified_user_upgrades_to_creator_with_timestamp():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = bearer_client(user)
     before = timezone.now()
 
@@ -64,7 +64,7 @@ def test_unverified_user_cannot_upgrade_to_creator():
 @pytest.mark.django_db
 def test_already_creator_is_idempotent_and_keeps_its_timestamp():
     promoted_at = timezone.now() - timezone.timedelta(days=3)
-    user = UserFactory(is_verified=True, role=Role.CREATOR, promoted_to_creator_at=promoted_at)
+    user = UserFactory(creator=True, promoted_to_creator_at=promoted_at)
 
     response = bearer_client(user).post(URL)
 
@@ -82,7 +82,7 @@ def test_already_creator_is_idempotent_and_keeps_its_timestamp():
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["premium", "moderator", "admin", "artist", "producer", "label"])
 def test_admin_assigned_role_is_idempotent_and_writes_no_timestamp(role):
-    user = UserFactory(is_verified=True, role=role)
+    user = UserFactory(verified=True, role=role)
 
     response = bearer_client(user).post(URL)
 
@@ -99,7 +99,7 @@ def test_admin_assigned_role_is_idempotent_and_writes_no_timestamp(role):
 
 @pytest.mark.django_db
 def test_upgrade_of_a_deleted_account_answers_not_found():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = APIClient()
     client.force_authenticate(user=user)
     User.objects.filter(pk=user.pk).delete()
@@ -119,7 +119,7 @@ def test_upgrade_without_authentication_is_refused():
 
 @pytest.mark.django_db
 def test_failing_audit_write_does_not_fail_the_upgrade(monkeypatch):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     def broken_create(*args, **kwargs):
         raise RuntimeError("audit store down")
@@ -136,7 +136,7 @@ def test_failing_audit_write_does_not_fail_the_upgrade(monkeypatch):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not enforce lengths")
 @pytest.mark.django_db
 def test_audit_record_never_raises_and_leaves_the_callers_transaction_usable():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     entry = audit_record(action="x" * 500, actor=user)  # too long for the column: DataError
 
@@ -147,7 +147,7 @@ def test_audit_record_never_raises_and_leaves_the_callers_transaction_usable():
 
 @pytest.mark.django_db
 def test_session_authenticated_upgrade_needs_csrf():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(user)
 
@@ -167,8 +167,8 @@ def test_parallel_upgrades_never_lose_a_concurrent_admin_assignment(live_server,
     Whatever the interleaving, the admin's role stands, at most one request reports the
     upgrade, and the timestamp is written at most once (and equals what that request returned).
     """
-    user = UserFactory(is_verified=True)
-    staff = UserFactory(is_verified=True, is_staff=True)
+    user = UserFactory(verified=True)
+    staff = UserFactory(verified=True, is_staff=True)
     access = str(bearer_client(user)._credentials["HTTP_AUTHORIZATION"])
     start = threading.Barrier(9)
 

@@ -20,7 +20,7 @@ REACTIVATE = "/api/v1/billing/subscription/reactivate"
 
 @pytest.mark.django_db
 def test_cancel_keeps_access_until_the_period_end_then_expires_to_free():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     with freeze_time(at(2026, 3, 10)):
         response = bearer_client(user).post(CANCEL)
@@ -72,7 +72,7 @@ def test_cancel_twice_is_a_no_op(user):
 
 @pytest.mark.django_db
 def test_reactivate_before_the_end_undoes_the_cancel_and_renewal_happens():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     services.subscription_cancel(subscription=subscription, now=at(2026, 3, 10))
     with freeze_time(at(2026, 3, 20)):
@@ -142,7 +142,7 @@ def test_cancel_without_subscription_is_a_conflict(user_client, user):
 
 @pytest.mark.django_db
 def test_cancel_during_a_trial_ends_it_at_the_trial_end_without_any_charge():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium")
     services.subscription_cancel(subscription=subscription, now=T0 + timedelta(days=1))
 
@@ -156,7 +156,7 @@ def test_cancel_during_a_trial_ends_it_at_the_trial_end_without_any_charge():
 
 @pytest.mark.django_db
 def test_cancel_of_a_past_due_subscription_ends_it_now_and_voids_the_open_invoice():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator")
     decline(user)
     services.subscriptions_process_due(now=at(2026, 4, 1, 12))

@@ -72,7 +72,7 @@ def test_proration_counts_whole_seconds_remaining():
 
 @pytest.mark.django_db
 def test_creator_to_premium_upgrade_applies_now_with_an_exact_prorated_invoice():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")  # 2026-03-01 .. 2026-04-01, 31 days
     with freeze_time(at(2026, 3, 11, 12)):  # 21 of 31 days left
         response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium"}, format="json")
@@ -110,7 +110,7 @@ def test_creator_to_premium_upgrade_applies_now_with_an_exact_prorated_invoice()
 
 @pytest.mark.django_db
 def test_yearly_upgrade_is_prorated_on_the_yearly_prices():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "yearly")  # 365 days to 2027-03-01
     services.subscription_change_plan(
         subscription=subscription, plan_code="premium", now=at(2026, 8, 13, 12)
@@ -127,7 +127,7 @@ def test_yearly_upgrade_is_prorated_on_the_yearly_prices():
 
 @pytest.mark.django_db
 def test_after_an_upgrade_the_renewal_charges_the_new_plan():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     services.subscription_change_plan(
         subscription=subscription, plan_code="premium", now=at(2026, 3, 11, 12)
@@ -143,7 +143,7 @@ def test_after_an_upgrade_the_renewal_charges_the_new_plan():
 
 @pytest.mark.django_db
 def test_declined_upgrade_answers_402_and_keeps_the_plan():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     decline(user)
     with freeze_time(at(2026, 3, 11, 12)):
@@ -161,7 +161,7 @@ def test_declined_upgrade_answers_402_and_keeps_the_plan():
 def test_upgrade_during_a_trial_switches_plan_without_charge():
     """Only possible with a plan above Premium; staff can create one in the admin."""
     PlanFactory(code="studio", monthly_price=Decimal("49.99"))
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium", "monthly")
 
     services.subscription_change_plan(
@@ -193,7 +193,7 @@ def test_upgrade_with_a_pending_cancel_is_a_conflict(user):
 
 @pytest.mark.django_db
 def test_premium_to_creator_downgrade_waits_for_the_period_end():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium", "monthly")
     Subscription.objects.filter(pk=subscription.pk).update(trial_end=None)  # paid, not trial
     subscription = services.subscription_change_plan(
@@ -352,7 +352,7 @@ def test_change_cycle_with_a_bad_cycle_is_a_validation_error(user, cycle):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_parallel_upgrade_requests_charge_one_prorated_invoice(live_server):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly", now=timezone.now() - timedelta(days=3))
     auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
     start = threading.Barrier(6)

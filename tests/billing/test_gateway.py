@@ -77,7 +77,7 @@ def test_default_gateway_is_the_sandbox():
 @pytest.mark.django_db
 @override_settings(BILLING_PAYMENT_GATEWAY="tests.billing.test_gateway.AlwaysDeclines")
 def test_another_gateway_plugs_in_through_the_setting_without_touching_the_rules():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     from freezegun import freeze_time
 
     with freeze_time(T0):
@@ -96,7 +96,7 @@ def test_another_gateway_plugs_in_through_the_setting_without_touching_the_rules
 @pytest.mark.django_db
 @override_settings(BILLING_SANDBOX=False)
 def test_the_sandbox_grants_no_paid_plan_where_the_deployment_is_not_a_sandbox():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     response = bearer_client(user).post(
         "/api/v1/billing/subscription",

@@ -38,7 +38,7 @@ def test_users_without_subscription_and_anonymous_users_have_no_paid_plan():
 
 @pytest.mark.django_db
 def test_paid_plan_follows_the_lifecycle():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium")
     assert selectors.user_has_paid_plan(user) is True  # trialing
 
@@ -55,7 +55,7 @@ def test_paid_plan_follows_the_lifecycle():
 
 @pytest.mark.django_db
 def test_paid_plan_check_is_one_query(django_assert_num_queries):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscribe(user, "creator")
 
     with django_assert_num_queries(1):

@@ -69,7 +69,7 @@ def test_subscription_needs_login():
 
 @pytest.mark.django_db
 def test_creator_monthly_is_charged_now_with_the_first_invoice():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     with freeze_time(T0):
         response = bearer_client(user).post(
             URL, {"plan": "creator", "billing_cycle": "monthly"}, format="json"
@@ -113,7 +113,7 @@ def test_creator_monthly_is_charged_now_with_the_first_invoice():
 
 @pytest.mark.django_db
 def test_creator_yearly_is_charged_the_yearly_price_for_a_year():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     subscription = subscribe(user, "creator", "yearly")
 
@@ -123,7 +123,7 @@ def test_creator_yearly_is_charged_the_yearly_price_for_a_year():
 
 @pytest.mark.django_db
 def test_premium_starts_with_a_14_day_trial_and_no_charge():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     with freeze_time(T0):
         response = bearer_client(user).post(
             URL, {"plan": "premium", "billing_cycle": "monthly"}, format="json"
@@ -144,7 +144,7 @@ def test_premium_starts_with_a_14_day_trial_and_no_charge():
 
 @pytest.mark.django_db
 def test_premium_trial_is_once_per_account_ever():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     first = subscribe(user, "premium")
     Subscription.objects.filter(pk=first.pk).update(
         status=SubscriptionStatus.EXPIRED, ended_at=T0 + timedelta(days=14)
@@ -240,7 +240,7 @@ def test_declined_first_charge_answers_402_and_leaves_nothing_but_an_audit_entry
     }
     assert not AuditLog.objects.filter(action="subscription.create").exists()
     # The rolled-back invoice gave its number back: the next invoice is still 000001.
-    other = UserFactory(is_verified=True)
+    other = UserFactory(verified=True)
     subscribe(other, "creator")
     assert Invoice.objects.get(user=other).number == "VZ-2026-000001"
 
@@ -264,7 +264,7 @@ def test_get_returns_the_live_subscription(user):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(2))
 def test_parallel_double_subscribe_leaves_one_subscription_and_one_charge(live_server, attempt):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
     start = threading.Barrier(8)
 

@@ -62,7 +62,7 @@ def test_staff_turns_maintenance_on_and_clients_get_503_with_retry_after(staff_c
     assert PlatformSetting.objects.get(key="maintenance_mode").value_bool is True
     assert PlatformSetting.objects.get(key="maintenance_mode").updated_by == staff_user
 
-    listener = bearer_client(UserFactory(is_verified=True))
+    listener = bearer_client(UserFactory(verified=True))
     blocked = listener.get("/api/v1/users/me")
     assert blocked.status_code == 503
     assert blocked["Retry-After"] == "120"
@@ -96,7 +96,7 @@ def test_health_admin_site_and_admin_api_stay_reachable_during_maintenance(
 
 @pytest.mark.django_db
 def test_only_staff_or_admin_role_may_read_or_flip_maintenance(seeded, api_client):
-    listener = bearer_client(UserFactory(is_verified=True, role="moderator"))
+    listener = bearer_client(UserFactory(verified=True, role="moderator"))
 
     anonymous = api_client.put(URL, {"enabled": True}, format="json")
     denied = listener.put(URL, {"enabled": True}, format="json")

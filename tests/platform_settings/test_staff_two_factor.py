@@ -102,7 +102,7 @@ def test_an_otp_verified_admin_session_may_use_staff_apis(seeded, staff_user, cl
 
 @pytest.mark.django_db
 def test_non_staff_with_a_2fa_login_are_still_refused(seeded):
-    response = staff_bearer_client(UserFactory(is_verified=True)).put(
+    response = staff_bearer_client(UserFactory(verified=True)).put(
         URL, {"enabled": True}, format="json"
     )
 
