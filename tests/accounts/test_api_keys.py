@@ -9,7 +9,7 @@ import multiprocessing
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -29,12 +29,12 @@ ME_URL = "/api/v1/users/me"
 CHAT_URL = "/api/v1/chat/token"
 
 
-@pytest.fixture(autouse=True)
-def _away_from_the_hour_boundary():
-    """Per-key buckets are hourly fixed windows; a test that counts must not straddle two."""
-    left = 3600 - time.time() % 3600
-    if left < 15:
-        time.sleep(left + 0.5)
+#: Per-key buckets are hourly fixed windows: a test that counts requests runs at this frozen
+#: instant, 20 minutes into a window, so its requests never straddle two windows however slow
+#: the machine is (freezegun also freezes the live server's thread: one process).
+IN_A_WINDOW = datetime(2026, 6, 1, 10, 20, tzinfo=UTC)
+IN_A_WINDOW_UNIX = IN_A_WINDOW.timestamp()
+WINDOW_RESET = int(datetime(2026, 6, 1, 11, 0, tzinfo=UTC).timestamp())
 
 
 def key_client(raw: str, **kwargs) -> APIClient:
@@ -279,11 +279,10 @@ def test_csrf_never_applies_to_api_keys(user):
 
 
 @pytest.mark.django_db
+@freeze_time(IN_A_WINDOW)
 def test_every_key_response_carries_the_bucket_headers_and_buckets_are_separate(user):
     _, raw = make_key(user, scopes=("write",))
     client = key_client(raw)
-    now = time.time()
-    reset = int(now) - int(now) % 3600 + 3600
 
     first = client.get(ME_URL)
     second = client.get(ME_URL)
@@ -292,7 +291,7 @@ def test_every_key_response_carries_the_bucket_headers_and_buckets_are_separate(
     assert first.headers["X-RateLimit-Limit"] == "1000"
     assert first.headers["X-RateLimit-Remaining"] == "999"
     assert second.headers["X-RateLimit-Remaining"] == "998"
-    assert int(first.headers["X-RateLimit-Reset"]) in (reset, reset + 3600)
+    assert first.headers["X-RateLimit-Reset"] == str(WINDOW_RESET)
     assert write.headers["X-RateLimit-Limit"] == "200"
     assert write.headers["X-RateLimit-Remaining"] == "199"
     refused = client.get(CHAT_URL)  # POST only
@@ -303,6 +302,7 @@ def test_every_key_response_carries_the_bucket_headers_and_buckets_are_separate(
 
 
 @pytest.mark.django_db
+@freeze_time(IN_A_WINDOW)
 def test_past_the_limit_answers_429_with_retry_after_and_the_limit_is_per_key(user):
     key, raw = make_key(user, scopes=("write",))
     ApiKey.objects.filter(pk=key.pk).update(read_limit_per_hour=3)  # a smaller plan
@@ -314,7 +314,7 @@ def test_past_the_limit_answers_429_with_retry_after_and_the_limit_is_per_key(us
 
     assert statuses == [200, 200, 200]
     assert_error(refused, 429, "RATE_LIMITED")
-    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    assert refused.headers["Retry-After"] == "2400"  # to the end of the window
     assert refused.headers["X-RateLimit-Limit"] == "3"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     # Writes have their own bucket; another key of the same owner has its own too.
@@ -334,6 +334,7 @@ def test_a_bigger_plan_raises_the_limit(user):
 
 
 @pytest.mark.django_db(transaction=True)
+@freeze_time(IN_A_WINDOW)
 def test_parallel_requests_never_exceed_the_limit(live_server):
     """20 simultaneous requests against a limit of 5: exactly 5 succeed."""
     user = UserFactory(verified=True)
@@ -357,7 +358,7 @@ def _hit_many(args):
     key, count = args
     allowed = 0
     for _ in range(count):
-        if ratelimit.window_hit(key=key, limit=50, window=3600).allowed:
+        if ratelimit.window_hit(key=key, limit=50, window=3600, now=IN_A_WINDOW_UNIX).allowed:
             allowed += 1
     return allowed
 
@@ -391,13 +392,13 @@ def test_embedded_default_counts_in_process_without_redis(settings):
 
     def hit(_):
         barrier.wait()
-        return ratelimit.window_hit(key=key, limit=10, window=3600).allowed
+        return ratelimit.window_hit(key=key, limit=10, window=3600, now=IN_A_WINDOW_UNIX).allowed
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         allowed = list(pool.map(hit, range(16)))
 
     assert allowed.count(True) == 10
-    usage = ratelimit.window_hit(key=key, limit=10, window=3600)
+    usage = ratelimit.window_hit(key=key, limit=10, window=3600, now=IN_A_WINDOW_UNIX)
     assert (usage.count, usage.remaining, usage.allowed) == (17, 0, False)
 
 
