@@ -1,4 +1,4 @@
-"""Pre-registration takeover and what a credential change revokes (security review, item 2).
+"""Pre-registration takeover and what a credential change revokes.
 
 Someone registers another person's address without owning it. They may not set up anything
 that outlives the owner taking the address back: an unverified account cannot create API keys

@@ -245,7 +245,7 @@ def test_staff_raise_a_keys_hourly_limits_in_the_admin_audited(client, staff_use
     assert api.get("/api/v1/users/me")["X-RateLimit-Limit"] == "20000"
 
 
-# --- The admin login does not reveal a right password (security review, item 15) -----------
+# --- The admin login does not reveal a right password: every failure reads the same --------
 
 
 def _admin_login(client, email, password, code="", ip="192.0.2.1"):

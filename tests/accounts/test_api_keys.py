@@ -248,7 +248,7 @@ def test_admin_paths_need_the_admin_scope():
 @pytest.mark.parametrize("scopes", [("write",), ("admin",)])
 def test_an_api_key_can_neither_create_list_nor_revoke_keys(user, scopes):
     """A leaked key must not mint more keys (each with its own budget) or revoke the owner's
-    (security review: password oracles and key management need a login session)."""
+    (key management, like anything that checks a password, needs a login session)."""
     key, raw = make_key(user, scopes=scopes)
     client = key_client(raw)
 

@@ -1,4 +1,4 @@
-"""Caps on what one caller can pile up (security review, item 17): live API keys per account
+"""Caps on what one caller can pile up, so no one fills the database: live API keys per account
 (race-safe), OAuth sign-in starts per IP, and expired OAuth states pruned by a beat task."""
 
 import threading

@@ -1,6 +1,7 @@
-"""Password oracles (security review, item 4): the endpoints that check a password or manage
-credentials need a real login (bearer token or session), never an API key, and wrong
-passwords there count against the same per-account limit as the login.
+"""Password oracles: the endpoints that check a password or manage credentials need a real
+login (bearer token or session), never an API key, and wrong passwords there count against the
+same per-account limit as the login; otherwise a leaked key, or any caller, could guess a
+password there without meeting the login's limit.
 """
 
 import pytest

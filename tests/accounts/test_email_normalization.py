@@ -96,7 +96,7 @@ def test_registration_treats_long_s_as_taken_and_dotless_i_as_a_new_address(
     body = {"username": "squatter", "password": "Zx9!long-pass"}
     with django_capture_on_commit_callbacks(execute=True):
         same = APIClient().post("/api/v1/auth/register", {**body, "email": LONG_S}, format="json")
-    assert same.status_code == 201  # indistinguishable from a free address (item 14)
+    assert same.status_code == 201  # indistinguishable from a free address: no enumeration
     assert User.objects.count() == 1
     assert [m.to for m in mail.outbox] == [[ALICE]]  # "someone tried to register"
 

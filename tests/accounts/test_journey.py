@@ -1,4 +1,5 @@
-"""The journey the Go smoke test broke on, walked over HTTP as a user would."""
+"""A new account's whole journey over HTTP, as a user walks it: register, verify the address,
+log in and become a creator (each step depends on the one before, so one test walks them all)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Registration does not reveal which addresses have accounts (security review, item 14).
+"""Registration does not reveal which addresses have accounts.
 
 A taken address gets the same 201 and body shape as a free one, built from the submitted
 values, with no row created; its owner is emailed instead. Usernames are public: a taken one

@@ -1,4 +1,5 @@
-"""POST /api/v1/users/me/upgrade-creator — the six cases of the Go handler, plus the race.
+"""POST /api/v1/users/me/upgrade-creator: each situation of the contract's table, plus the race
+with a concurrent admin assignment.
 
 Contract: shared/API.md "POST /api/v1/users/me/upgrade-creator".
 """

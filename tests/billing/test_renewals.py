@@ -1,5 +1,6 @@
 """The scheduled job: renewals, trial ends, failed charges and retries, idempotence and the
-two-workers race (issue 6, Rules)."""
+two-workers race (shared/API.md "Billing"; a renewal is charged and invoiced once however many
+workers run the job at the same time)."""
 
 import threading
 from datetime import timedelta

@@ -1,5 +1,6 @@
-"""Staff operations over the API need a login that passed 2FA (security review, item 7), like
-the admin site; the rule is ``STAFF_API_REQUIRE_OTP`` (on in production and in this suite)."""
+"""Staff operations over the API need a login that passed 2FA, like the admin site, so a
+stolen staff password alone reaches nothing; the rule is ``STAFF_API_REQUIRE_OTP`` (on in
+production and in this suite)."""
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
