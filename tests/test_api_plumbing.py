@@ -51,7 +51,7 @@ def test_unhandled_error_is_an_internal_error_envelope_without_traceback(client)
 
     response = client.get("/api/v1/boom")
 
-    assert response.status_code == 500
+    assert_error(response, 500, "INTERNAL_ERROR")
     assert response.json() == {
         "error": {"code": "INTERNAL_ERROR", "message": "An internal error occurred.", "details": {}}
     }

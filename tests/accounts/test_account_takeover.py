@@ -156,7 +156,7 @@ def test_the_verification_link_clicked_without_the_holders_token_ends_what_they_
     assert response.json()["is_verified"] is True
     assert not key_works(key["key"])
     assert not refresh_works(session["refresh"])
-    assert bearer(session["access"]).get(ME).status_code == 401
+    assert_error(bearer(session["access"]).get(ME), 401, "INVALID_TOKEN")
     assert not TOTPDevice.objects.filter(user=squatter).exists()
     assert not OAuthAccount.objects.filter(user=squatter).exists()
     entry = AuditLog.objects.get(action="user.verify_email")
@@ -212,8 +212,8 @@ def test_a_password_change_revokes_api_keys_other_sessions_and_older_access_toke
 
     assert changed.status_code == 204
     assert [key_works(raw) for raw in raw_keys] == [False, False]
-    assert bearer(phone["access"]).get(ME).status_code == 401
-    assert bearer(laptop["access"]).get(ME).status_code == 401  # issued before the change
+    assert_error(bearer(phone["access"]).get(ME), 401, "INVALID_TOKEN")
+    assert_error(bearer(laptop["access"]).get(ME), 401, "INVALID_TOKEN")  # issued before the change
     assert not refresh_works(phone["refresh"])
     rotated = APIClient().post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
     assert rotated.status_code == 200  # the caller's named session carries on
@@ -241,7 +241,7 @@ def test_a_reset_of_a_verified_account_revokes_keys_and_sessions_but_keeps_its_2
     reset_password(user.email, "reset-Secret-2026", django_capture_on_commit_callbacks)
 
     assert not key_works(key.json()["key"])
-    assert bearer(session["access"]).get(ME).status_code == 401
+    assert_error(bearer(session["access"]).get(ME), 401, "INVALID_TOKEN")
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     without_code = APIClient().post(
         "/api/v1/auth/login",
@@ -264,7 +264,7 @@ def test_the_verification_link_also_ends_the_earlier_holders_cookie_sessions(cli
     verified = APIClient().post("/api/v1/auth/verify-email", {"token": token}, format="json")
 
     assert verified.status_code == 200
-    assert client.get(ME).status_code == 401
+    assert_error(client.get(ME), 401, "AUTHENTICATION_REQUIRED")
 
 
 @pytest.mark.django_db

@@ -123,7 +123,7 @@ def test_admin_revoke_action_revokes_and_audits_each_key(client, staff_user):
 
     api = APIClient()
     api.credentials(HTTP_X_API_KEY=raw)
-    assert api.get("/api/v1/users/me").status_code == 401
+    assert_error(api.get("/api/v1/users/me"), 401, "INVALID_API_KEY")
 
 
 @pytest.mark.django_db

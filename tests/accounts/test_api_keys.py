@@ -126,7 +126,7 @@ def test_deleted_key_stops_working_at_once_and_is_audited(user, user_client):
     assert key.revoked_at is not None
     assert AuditLog.objects.filter(action="api_key.revoke", target_id=str(key.pk)).count() == 1
     assert user_client.get(KEYS_URL).json()["count"] == 0
-    assert user_client.delete(f"{KEYS_URL}/{key.pk}").status_code == 404
+    assert_error(user_client.delete(f"{KEYS_URL}/{key.pk}"), 404, "NOT_FOUND")
 
 
 @pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_someone_elses_key_cannot_be_deleted(user_client):
 
     response = user_client.delete(f"{KEYS_URL}/{other_key.pk}")
 
-    assert response.status_code == 404
+    assert_error(response, 404, "NOT_FOUND")
     other_key.refresh_from_db()
     assert other_key.revoked_at is None
     assert key_client(raw).get(ME_URL).status_code == 200
@@ -161,7 +161,7 @@ def test_key_of_a_deactivated_owner_and_tampered_keys_are_refused(user):
         assert_error(response, 401, "INVALID_API_KEY")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    assert key_client(raw).get(ME_URL).status_code == 401
+    assert_error(key_client(raw).get(ME_URL), 401, "INVALID_API_KEY")
 
 
 @pytest.mark.django_db
@@ -295,7 +295,7 @@ def test_every_key_response_carries_the_bucket_headers_and_buckets_are_separate(
     assert write.headers["X-RateLimit-Limit"] == "200"
     assert write.headers["X-RateLimit-Remaining"] == "199"
     refused = client.get(CHAT_URL)  # POST only
-    assert refused.status_code == 405
+    assert_error(refused, 405, "METHOD_NOT_ALLOWED")
     assert refused.headers["X-RateLimit-Remaining"] == "997"
     jwt_response = bearer_client(user).get(ME_URL)
     assert "X-RateLimit-Limit" not in jwt_response.headers

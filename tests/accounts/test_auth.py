@@ -37,7 +37,7 @@ def test_login_with_unknown_email_looks_like_a_wrong_password(api_client):
 def test_deactivated_account_cannot_log_in(api_client):
     user = UserFactory(is_active=False)
 
-    assert login(api_client, user.email).status_code == 401
+    assert_error(login(api_client, user.email), 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_logout_revokes_the_refresh_token(api_client):
     refresh = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json"
     )
-    assert refresh.status_code == 401
+    assert_error(refresh, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_access_token_is_not_accepted_as_a_refresh_token(api_client):
         "/api/v1/auth/token/refresh", {"refresh": tokens["access"]}, format="json"
     )
 
-    assert response.status_code == 401
+    assert_error(response, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -119,12 +119,12 @@ def test_password_change_revokes_other_sessions_but_keeps_the_named_one(
     phone_refresh = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": phone["refresh"]}, format="json"
     )
-    assert phone_refresh.status_code == 401
+    assert_error(phone_refresh, 401, "INVALID_TOKEN")
     laptop_refresh = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": laptop["refresh"]}, format="json"
     )
     assert laptop_refresh.status_code == 200
-    assert login(api_client, user.email).status_code == 401
+    assert_error(login(api_client, user.email), 401, "INVALID_CREDENTIALS")
     assert login(api_client, user.email, "brand-new-Secret-77").status_code == 200
     assert AuditLog.objects.get(action="user.password_change").metadata == {
         "revoked_sessions": 1,
@@ -193,7 +193,7 @@ def test_password_reset_emails_a_single_use_link(api_client, django_capture_on_c
     old_session = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": session["refresh"]}, format="json"
     )
-    assert old_session.status_code == 401
+    assert_error(old_session, 401, "INVALID_TOKEN")
 
     again = api_client.post(
         "/api/v1/auth/password-reset/confirm",
@@ -260,7 +260,7 @@ def test_verification_link_expires_after_48_hours(api_client):
         late_token = email_verification_token_make(other)
     with freeze_time("2026-01-03 10:00:05"):
         expired = api_client.post("/api/v1/auth/verify-email", {"token": late_token}, format="json")
-    assert expired.status_code == 400
+    assert_error(expired, 400, "INVALID_TOKEN")
     other.refresh_from_db()
     assert other.is_verified is False
 
@@ -345,5 +345,5 @@ def test_expired_access_token_is_refused(api_client):
         frozen.tick(timedelta(minutes=16))
         response = api_client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {access}")
 
-    assert response.status_code == 401
+    assert_error(response, 401, "INVALID_TOKEN")
     assert User.objects.filter(pk=user.pk).exists()

@@ -47,7 +47,7 @@ def test_an_account_holds_at_most_the_configured_number_of_live_keys(settings):
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     assert create(client, "after-expiry").status_code == 201  # expired keys do not count
-    assert create(client, "full-again").status_code == 409
+    assert_error(create(client, "full-again"), 409, "API_KEY_LIMIT_REACHED")
 
 
 def test_the_default_cap_is_ten():

@@ -49,7 +49,7 @@ def test_chat_token_does_not_verify_with_the_api_key_and_api_tokens_not_with_the
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {chat}")
     refused = client.get("/api/v1/users/me")
-    assert refused.status_code == 401
+    assert_error(refused, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db

@@ -113,6 +113,6 @@ def test_failed_logins_also_lock_the_password_change():
         format="json",
     )
 
-    assert response.status_code == 429
+    assert_error(response, 429, "RATE_LIMITED")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)

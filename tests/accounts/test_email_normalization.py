@@ -58,7 +58,7 @@ def test_long_s_failures_count_against_alices_bucket_and_lock_her_login(alice):
         response = APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
             LOGIN, {"email": LONG_S, "password": "guess"}, format="json"
         )
-        assert response.status_code == 401
+        assert_error(response, 401, "INVALID_CREDENTIALS")
 
     locked = APIClient(REMOTE_ADDR="198.51.100.99").post(
         LOGIN, {"email": ALICE, "password": PASSWORD}, format="json"
@@ -244,4 +244,4 @@ def test_an_address_too_long_once_normalised_is_a_validation_error_not_a_500(api
     login = api_client.post(
         LOGIN, {"email": LIGATURE_DOMAIN, "password": "Zx9!long-pass"}, format="json"
     )
-    assert login.status_code == 401
+    assert_error(login, 401, "INVALID_CREDENTIALS")

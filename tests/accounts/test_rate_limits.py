@@ -59,7 +59,7 @@ def test_login_is_limited_per_account_across_ips():
         response = APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
             LOGIN, {"email": victim.email.upper(), "password": "guess"}, format="json"
         )
-        assert response.status_code == 401
+        assert_error(response, 401, "INVALID_CREDENTIALS")
 
     locked = APIClient(REMOTE_ADDR="198.51.100.200").post(
         LOGIN, {"email": victim.email, "password": PASSWORD}, format="json"

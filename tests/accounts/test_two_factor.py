@@ -178,7 +178,7 @@ def test_otp_attempts_are_throttled_per_user(user, api_client):
     start = timezone.now() + timedelta(seconds=60)
     body = {"email": user.email, "password": PASSWORD, "otp_code": "000000"}
     with freeze_time(start):
-        assert api_client.post(LOGIN, body, format="json").status_code == 401
+        assert_error(api_client.post(LOGIN, body, format="json"), 401, "INVALID_OTP")
         # Immediately after a failure, even the right code waits (exponential back-off).
         right = {**body, "otp_code": code_for(device, start)}
         throttled = api_client.post(LOGIN, right, format="json")

@@ -54,7 +54,7 @@ def test_an_hls_403_for_a_private_track_is_no_store(hls_on, client):
 
     response = client.get(f"/api/v1/tracks/{track.pk}/hls/master.m3u8")
 
-    assert response.status_code == 403
+    assert_error(response, 403, "PERMISSION_DENIED")
     assert response["Cache-Control"] == "no-store"
 
 
@@ -62,5 +62,5 @@ def test_an_hls_403_for_a_private_track_is_no_store(hls_on, client):
 def test_error_answers_are_no_store_whatever_the_path(client):
     missing = client.get("/api/v1/tracks/00000000-0000-0000-0000-000000000000/stream")
 
-    assert missing.status_code == 404
+    assert_error(missing, 404, "NOT_FOUND")
     assert missing["Cache-Control"] == "no-store"
