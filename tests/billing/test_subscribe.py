@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import AuditLog
 from apps.billing.models import Invoice, InvoiceLine, Subscription, SubscriptionStatus
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, declining_user, subscribe
+from tests.billing.factories import T0, SubscriptionFactory, at, declining_user, subscribe
 from tests.conftest import bearer_client
 from tests.helpers import assert_error
 
@@ -145,9 +145,8 @@ def test_premium_starts_with_a_14_day_trial_and_no_charge():
 @pytest.mark.django_db
 def test_premium_trial_is_once_per_account_ever():
     user = UserFactory(verified=True)
-    first = subscribe(user, "premium")
-    Subscription.objects.filter(pk=first.pk).update(
-        status=SubscriptionStatus.EXPIRED, ended_at=T0 + timedelta(days=14)
+    SubscriptionFactory(  # a Premium trial that ended without a payment
+        user=user, trialing=True, status=SubscriptionStatus.EXPIRED, ended_at=at(2026, 3, 15, 12)
     )
 
     later = T0 + timedelta(days=40)
