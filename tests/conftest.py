@@ -1,4 +1,5 @@
-"""Shared fixtures: an API client, accounts, eager Celery and a clean cache per test."""
+"""Shared fixtures: an API client, accounts, eager Celery and a clean cache per test; the
+shared assertions live in ``tests/helpers.py`` (``assert_error`` is re-exported here)."""
 
 from contextlib import contextmanager
 
