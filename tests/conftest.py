@@ -1,4 +1,5 @@
-"""Shared fixtures: an API client, accounts, eager Celery and a clean cache per test."""
+"""Shared fixtures: an API client, accounts, eager Celery and a clean cache per test; the
+shared assertions live in ``tests/helpers.py`` (``assert_error`` is re-exported here)."""
 
 from contextlib import contextmanager
 
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 from apps.accounts.services.sessions import session_tokens_issue
 from apps.platform_settings import state as platform_state
 from tests.accounts.factories import UserFactory
+from tests.helpers import assert_error  # noqa: F401  (re-exported for every test folder)
 from veza import shared_cache
 from veza.celery import app as celery_app
 
@@ -87,7 +89,7 @@ def staff_bearer_client(user) -> APIClient:
 
 @pytest.fixture
 def user(db):
-    return UserFactory(is_verified=True)
+    return UserFactory(verified=True)
 
 
 @pytest.fixture
@@ -97,7 +99,7 @@ def user_client(user) -> APIClient:
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(is_verified=True, is_staff=True, is_superuser=True, role="admin")
+    return UserFactory(staff=True)
 
 
 # Catalog and streaming fixtures (media folder per test, track factories, HLS switch).

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,8 +38,18 @@ def test_database_url() -> str:
 READY_DEADLINE_SECONDS = 120.0
 
 
+def _stderr_tail(process: subprocess.Popen, stderr_file=None) -> str:
+    if stderr_file is not None:
+        stderr_file.seek(0)
+        return stderr_file.read().decode(errors="replace")[-4000:]
+    return process.stderr.read().decode(errors="replace")[-4000:] if process.stderr else ""
+
+
 def wait_until_ready(
-    base: str, process: subprocess.Popen, deadline_seconds: float = READY_DEADLINE_SECONDS
+    base: str,
+    process: subprocess.Popen,
+    deadline_seconds: float = READY_DEADLINE_SECONDS,
+    stderr_file=None,
 ) -> None:
     """Poll ``/api/v1/health`` until the server answers (200, or 503 when a dependency is down).
 
@@ -56,7 +67,8 @@ def wait_until_ready(
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-4000:]}")
+            process.wait()
+            raise RuntimeError(f"server did not start: {_stderr_tail(process, stderr_file)}")
         time.sleep(0.1)
 
 
@@ -67,6 +79,8 @@ def gunicorn_server(
     """Start ``gunicorn veza.wsgi`` against the test database; yield its base URL.
 
     With ``access_log``, each request is logged there as ``<request line> <status> <Range>``.
+    The server's stderr goes to a temporary file, not a pipe: nobody drains a pipe while the
+    test runs, and a full one (a few logged tracebacks) would block the server mid-request.
     """
     port = free_port()
     env = {
@@ -77,6 +91,7 @@ def gunicorn_server(
         "SECRET_KEY": settings.SECRET_KEY,
         **(extra_env or {}),
     }
+    stderr_file = tempfile.TemporaryFile()  # noqa: SIM115  (closed when the server stops)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -101,15 +116,17 @@ def gunicorn_server(
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr_file,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(base, process)
+        wait_until_ready(base, process, stderr_file=stderr_file)
         yield base
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        stderr_file.close()

@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 from django.urls import path
 
+from tests.helpers import assert_error
 from veza import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +26,7 @@ urlpatterns = [path("api/v1/boom", _boom), path("boom", _boom)]
 def test_unknown_api_path_is_a_not_found_envelope(api_client):
     response = api_client.get("/api/v1/does-not-exist")
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert_error(response, 404, "NOT_FOUND")
 
 
 @pytest.mark.django_db
@@ -34,16 +34,14 @@ def test_unknown_api_path_is_a_not_found_envelope(api_client):
 def test_unknown_api_path_is_an_envelope_even_in_debug(client):
     response = client.get("/api/v1/does-not-exist")
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert_error(response, 404, "NOT_FOUND")
 
 
 @pytest.mark.django_db
 def test_wrong_method_is_a_method_not_allowed_envelope(api_client):
     response = api_client.delete("/api/v1/health")
 
-    assert response.status_code == 405
-    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
 
 
 @pytest.mark.django_db
@@ -53,7 +51,7 @@ def test_unhandled_error_is_an_internal_error_envelope_without_traceback(client)
 
     response = client.get("/api/v1/boom")
 
-    assert response.status_code == 500
+    assert_error(response, 500, "INTERNAL_ERROR")
     assert response.json() == {
         "error": {"code": "INTERNAL_ERROR", "message": "An internal error occurred.", "details": {}}
     }
@@ -140,9 +138,8 @@ def test_json_nested_thousands_of_levels_deep_is_a_400_not_a_500(api_client):
         "POST", "/api/v1/auth/login", body, content_type="application/json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert response.json()["error"]["message"] == "The request body could not be parsed."
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert error["message"] == "The request body could not be parsed."
 
 
 @pytest.mark.django_db

@@ -69,25 +69,32 @@ def test_a_wrong_fallback_key_fails_the_deploy_check_too(settings):
     assert [error.id for error in errors] == ["veza.E003"]
 
 
-def _manage_check(key: str) -> subprocess.CompletedProcess:
+def _manage_check(key: str) -> subprocess.Popen:
+    """Start ``manage.py check`` with ``key``; the caller collects it (both run at once)."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
         "FIELD_ENCRYPTION_KEY": key,
         "DATABASE_URL": "sqlite:////tmp/veza-key-check.sqlite3",
     }
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
     )
 
 
+def _finished(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def test_a_process_refuses_to_start_with_a_wrong_length_key_and_starts_with_a_url_safe_one():
-    refused = _manage_check(base64.urlsafe_b64encode(os.urandom(24)).decode())
-    started = _manage_check(URL_SAFE.rstrip("="))
+    refusing = _manage_check(base64.urlsafe_b64encode(os.urandom(24)).decode())
+    starting = _manage_check(URL_SAFE.rstrip("="))
+    refused, started = _finished(refusing), _finished(starting)
 
     assert refused.returncode != 0
     assert "FIELD_ENCRYPTION_KEY must decode to 32 bytes" in refused.stderr

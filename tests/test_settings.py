@@ -1,5 +1,6 @@
 """Settings: production values pass the deploy checks; equal JWT and chat secrets do not."""
 
+import json
 import os
 import subprocess
 import sys
@@ -75,50 +76,21 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
-def test_embedded_defaults_need_nothing_installed():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings as s;"
-            "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
-            " s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.FRONTEND_URL, s.MAINTENANCE_CACHE_TTL,"
-            " s.HLS_STREAMING, s.OAUTH_ALLOWED_REDIRECT_DOMAINS)",
-        ],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "veza.settings",
-            "HOME": os.environ.get("HOME", "/tmp"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
+@pytest.fixture(scope="module")
+def embedded_process() -> dict:
+    """What a real process sees with nothing configured: its settings and how it hashes a
+    password. One cold Django start serves the two tests below."""
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        "from django.contrib.auth.hashers import make_password;"
+        "print(json.dumps({'settings': [s.DATABASES['default']['ENGINE'],"
+        " s.CACHES['default']['BACKEND'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
+        " s.FRONTEND_URL, s.MAINTENANCE_CACHE_TTL, s.HLS_STREAMING,"
+        " s.OAUTH_ALLOWED_REDIRECT_DOMAINS],"
+        " 'hasher': make_password('correct horse battery staple').split('$')[0]}))"
     )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        "django.db.backends.sqlite3",
-        "django.core.cache.backends.locmem.LocMemCache",
-        "True",
-        "django.core.mail.backends.console.EmailBackend",
-        "http://localhost:8000",
-        "10",
-        "False",
-        "['localhost']",
-    ]
-
-
-def test_production_hashes_passwords_with_argon2_while_tests_use_a_fast_hasher():
-    """The suite swaps in a fast hasher (tests/conftest.py); a real process keeps Argon2."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup();"
-            "from django.contrib.auth.hashers import make_password;"
-            "print(make_password('correct horse battery staple').split('$')[0])",
-        ],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env={
             "PATH": os.environ["PATH"],
@@ -129,7 +101,24 @@ def test_production_hashes_passwords_with_argon2_while_tests_use_a_fast_hasher()
         text=True,
         timeout=120,
     )
-
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "argon2"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_defaults_need_nothing_installed(embedded_process):
+    assert embedded_process["settings"] == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        True,
+        "django.core.mail.backends.console.EmailBackend",
+        "http://localhost:8000",
+        10,
+        False,
+        ["localhost"],
+    ]
+
+
+def test_production_hashes_passwords_with_argon2_while_tests_use_a_fast_hasher(embedded_process):
+    """The suite swaps in a fast hasher (tests/conftest.py); a real process keeps Argon2."""
+    assert embedded_process["hasher"] == "argon2"
     assert PRODUCTION_PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

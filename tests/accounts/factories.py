@@ -18,6 +18,13 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
     profile = factory.RelatedFactory("tests.accounts.factories.ProfileFactory", "user")
 
+    class Params:
+        verified = factory.Trait(is_verified=True)
+        #: A verified content creator (shared/API.md "Roles").
+        creator = factory.Trait(is_verified=True, role=Role.CREATOR)
+        #: A verified administrator who can open the admin site and the staff APIs.
+        staff = factory.Trait(is_verified=True, is_staff=True, is_superuser=True, role=Role.ADMIN)
+
 
 class ProfileFactory(DjangoModelFactory):
     class Meta:

@@ -1,4 +1,4 @@
-"""Pre-registration takeover and what a credential change revokes (security review, item 2).
+"""Pre-registration takeover and what a credential change revokes.
 
 Someone registers another person's address without owning it. They may not set up anything
 that outlives the owner taking the address back: an unverified account cannot create API keys
@@ -19,6 +19,7 @@ from apps.accounts.models import ApiKey, AuditLog, BackupCodeDevice, OAuthAccoun
 from apps.accounts.tokens import email_verification_token_make
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import enable_2fa
+from tests.helpers import assert_error
 
 VICTIM = "victim@example.com"
 KEYS = "/api/v1/developer/api-keys"
@@ -103,8 +104,7 @@ def test_an_unverified_account_can_create_neither_api_keys_nor_2fa(
     enable = client.post("/api/v1/auth/2fa/enable", {"code": "123456"}, format="json")
 
     for response in (key, setup, enable):
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "EMAIL_NOT_VERIFIED"
+        assert_error(response, 403, "EMAIL_NOT_VERIFIED")
     assert not ApiKey.objects.exists()
     assert not TOTPDevice.objects.exists()
 
@@ -121,8 +121,7 @@ def test_the_owner_resetting_the_password_revokes_everything_the_squatter_set_up
     assert not key_works(key["key"])
     assert not refresh_works(session["refresh"])
     stale = bearer(session["access"]).get(ME)
-    assert stale.status_code == 401
-    assert stale.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(stale, 401, "INVALID_TOKEN")
     assert not TOTPDevice.objects.filter(user=squatter).exists()
     assert not BackupCodeDevice.objects.filter(user=squatter).exists()
     assert not OAuthAccount.objects.filter(user=squatter).exists()
@@ -157,7 +156,7 @@ def test_the_verification_link_clicked_without_the_holders_token_ends_what_they_
     assert response.json()["is_verified"] is True
     assert not key_works(key["key"])
     assert not refresh_works(session["refresh"])
-    assert bearer(session["access"]).get(ME).status_code == 401
+    assert_error(bearer(session["access"]).get(ME), 401, "INVALID_TOKEN")
     assert not TOTPDevice.objects.filter(user=squatter).exists()
     assert not OAuthAccount.objects.filter(user=squatter).exists()
     entry = AuditLog.objects.get(action="user.verify_email")
@@ -191,7 +190,7 @@ def test_the_holder_verifying_with_their_own_token_stays_signed_in():
 def test_a_password_change_revokes_api_keys_other_sessions_and_older_access_tokens(
     django_capture_on_commit_callbacks,
 ):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     phone, laptop = login(user.email), login(user.email)
     keys = [
         bearer(laptop["access"]).post(KEYS, {"name": name, "scopes": ["read"]}, format="json")
@@ -213,8 +212,8 @@ def test_a_password_change_revokes_api_keys_other_sessions_and_older_access_toke
 
     assert changed.status_code == 204
     assert [key_works(raw) for raw in raw_keys] == [False, False]
-    assert bearer(phone["access"]).get(ME).status_code == 401
-    assert bearer(laptop["access"]).get(ME).status_code == 401  # issued before the change
+    assert_error(bearer(phone["access"]).get(ME), 401, "INVALID_TOKEN")
+    assert_error(bearer(laptop["access"]).get(ME), 401, "INVALID_TOKEN")  # issued before the change
     assert not refresh_works(phone["refresh"])
     rotated = APIClient().post(REFRESH, {"refresh": laptop["refresh"]}, format="json")
     assert rotated.status_code == 200  # the caller's named session carries on
@@ -234,7 +233,7 @@ def test_a_password_change_revokes_api_keys_other_sessions_and_older_access_toke
 def test_a_reset_of_a_verified_account_revokes_keys_and_sessions_but_keeps_its_2fa(
     django_capture_on_commit_callbacks,
 ):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     _, backup_codes = enable_2fa(user)
     session = login(user.email, otp_code=backup_codes[0])
     key = bearer(session["access"]).post(KEYS, {"name": "ci", "scopes": ["read"]}, format="json")
@@ -242,15 +241,14 @@ def test_a_reset_of_a_verified_account_revokes_keys_and_sessions_but_keeps_its_2
     reset_password(user.email, "reset-Secret-2026", django_capture_on_commit_callbacks)
 
     assert not key_works(key.json()["key"])
-    assert bearer(session["access"]).get(ME).status_code == 401
+    assert_error(bearer(session["access"]).get(ME), 401, "INVALID_TOKEN")
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     without_code = APIClient().post(
         "/api/v1/auth/login",
         {"email": user.email, "password": "reset-Secret-2026"},
         format="json",
     )
-    assert without_code.status_code == 401
-    assert without_code.json()["error"]["code"] == "OTP_REQUIRED"
+    assert_error(without_code, 401, "OTP_REQUIRED")
     entry = AuditLog.objects.get(action="user.password_reset")
     assert entry.metadata["verified_email"] is False
     assert entry.metadata["removed_two_factor_devices"] == 0
@@ -266,7 +264,7 @@ def test_the_verification_link_also_ends_the_earlier_holders_cookie_sessions(cli
     verified = APIClient().post("/api/v1/auth/verify-email", {"token": token}, format="json")
 
     assert verified.status_code == 200
-    assert client.get(ME).status_code == 401
+    assert_error(client.get(ME), 401, "AUTHENTICATION_REQUIRED")
 
 
 @pytest.mark.django_db

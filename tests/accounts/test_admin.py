@@ -42,7 +42,7 @@ def test_role_change_in_the_admin_is_audited_and_keeps_the_promotion_timestamp(
     admin_client, staff_user
 ):
     promoted = timezone.now()
-    user = UserFactory(is_verified=True, role=Role.CREATOR, promoted_to_creator_at=promoted)
+    user = UserFactory(creator=True, promoted_to_creator_at=promoted)
 
     response = admin_client.post(
         reverse("admin:accounts_user_change", args=[user.pk]),
@@ -115,7 +115,7 @@ def test_audit_log_is_read_only_in_the_admin(admin_client):
 
 @pytest.mark.django_db
 def test_non_staff_cannot_open_the_admin(client):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client.force_login(user)
 
     response = client.get(reverse("admin:accounts_user_changelist"))

@@ -9,7 +9,7 @@ import multiprocessing
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -21,6 +21,7 @@ from apps.accounts.models import ApiKey, AuditLog
 from apps.accounts.services import api_key_create
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 from veza.api import ratelimit
 from veza.audit import RequestMeta
 
@@ -29,12 +30,12 @@ ME_URL = "/api/v1/users/me"
 CHAT_URL = "/api/v1/chat/token"
 
 
-@pytest.fixture(autouse=True)
-def _away_from_the_hour_boundary():
-    """Per-key buckets are hourly fixed windows; a test that counts must not straddle two."""
-    left = 3600 - time.time() % 3600
-    if left < 15:
-        time.sleep(left + 0.5)
+#: Per-key buckets are hourly fixed windows: a test that counts requests runs at this frozen
+#: instant, 20 minutes into a window, so its requests never straddle two windows however slow
+#: the machine is (freezegun also freezes the live server's thread: one process).
+IN_A_WINDOW = datetime(2026, 6, 1, 10, 20, tzinfo=UTC)
+IN_A_WINDOW_UNIX = IN_A_WINDOW.timestamp()
+WINDOW_RESET = int(datetime(2026, 6, 1, 11, 0, tzinfo=UTC).timestamp())
 
 
 def key_client(raw: str, **kwargs) -> APIClient:
@@ -83,9 +84,8 @@ def test_created_key_is_shown_once_and_only_its_hash_is_stored(user, user_client
 def test_create_refuses_unknown_scopes_and_changes_nothing(user_client):
     response = user_client.post(KEYS_URL, {"name": "x", "scopes": ["root"]}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert "scopes.0" in response.json()["error"]["details"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "scopes.0" in error["details"]
     assert not ApiKey.objects.exists()
 
 
@@ -122,22 +122,21 @@ def test_deleted_key_stops_working_at_once_and_is_audited(user, user_client):
 
     assert response.status_code == 204
     refused = key_client(raw).get(ME_URL)
-    assert refused.status_code == 401
-    assert refused.json()["error"]["code"] == "INVALID_API_KEY"
+    assert_error(refused, 401, "INVALID_API_KEY")
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert AuditLog.objects.filter(action="api_key.revoke", target_id=str(key.pk)).count() == 1
     assert user_client.get(KEYS_URL).json()["count"] == 0
-    assert user_client.delete(f"{KEYS_URL}/{key.pk}").status_code == 404
+    assert_error(user_client.delete(f"{KEYS_URL}/{key.pk}"), 404, "NOT_FOUND")
 
 
 @pytest.mark.django_db
 def test_someone_elses_key_cannot_be_deleted(user_client):
-    other_key, raw = make_key(UserFactory(is_verified=True))
+    other_key, raw = make_key(UserFactory(verified=True))
 
     response = user_client.delete(f"{KEYS_URL}/{other_key.pk}")
 
-    assert response.status_code == 404
+    assert_error(response, 404, "NOT_FOUND")
     other_key.refresh_from_db()
     assert other_key.revoked_at is None
     assert key_client(raw).get(ME_URL).status_code == 200
@@ -151,8 +150,7 @@ def test_expired_key_is_refused(user):
     with freeze_time(timezone.now() + timedelta(hours=2)):
         response = key_client(raw).get(ME_URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_API_KEY"
+    assert_error(response, 401, "INVALID_API_KEY")
 
 
 @pytest.mark.django_db
@@ -161,11 +159,10 @@ def test_key_of_a_deactivated_owner_and_tampered_keys_are_refused(user):
     tampered = raw[:-1] + ("A" if raw[-1] != "A" else "B")
     for bad in (tampered, "vz_live_nothing", "garbage", raw + "x"):
         response = key_client(bad).get(ME_URL)
-        assert response.status_code == 401, bad
-        assert response.json()["error"]["code"] == "INVALID_API_KEY"
+        assert_error(response, 401, "INVALID_API_KEY")
     user.is_active = False
     user.save(update_fields=["is_active"])
-    assert key_client(raw).get(ME_URL).status_code == 401
+    assert_error(key_client(raw).get(ME_URL), 401, "INVALID_API_KEY")
 
 
 @pytest.mark.django_db
@@ -188,37 +185,38 @@ def test_last_used_is_written_at_most_once_a_minute(user, django_assert_num_quer
 # --- Scopes ------------------------------------------------------------------------------
 
 SCOPE_MATRIX = [
-    # scopes, method, allowed
-    (("read",), "get", True),
-    (("read",), "head", True),
-    (("read",), "options", True),
-    (("read",), "post", False),
-    (("read",), "put", False),
-    (("read",), "patch", False),
-    (("read",), "delete", False),
-    (("write",), "get", True),
-    (("write",), "head", True),
-    (("write",), "options", True),
-    (("write",), "post", True),
-    (("write",), "put", True),
-    (("write",), "patch", True),
-    (("write",), "delete", True),
-    (("admin",), "get", True),
-    (("admin",), "head", True),
-    (("admin",), "options", True),
-    (("admin",), "post", True),
-    (("admin",), "put", True),
-    (("admin",), "patch", True),
-    (("admin",), "delete", True),
+    # scopes, method, status on /users/me: 403 when the scope forbids the method; otherwise the
+    # view's own answer (it serves GET, HEAD, OPTIONS and PATCH, so POST, PUT, DELETE are 405).
+    (("read",), "get", 200),
+    (("read",), "head", 200),
+    (("read",), "options", 200),
+    (("read",), "post", 403),
+    (("read",), "put", 403),
+    (("read",), "patch", 403),
+    (("read",), "delete", 403),
+    (("write",), "get", 200),
+    (("write",), "head", 200),
+    (("write",), "options", 200),
+    (("write",), "post", 405),
+    (("write",), "put", 405),
+    (("write",), "patch", 200),
+    (("write",), "delete", 405),
+    (("admin",), "get", 200),
+    (("admin",), "head", 200),
+    (("admin",), "options", 200),
+    (("admin",), "post", 405),
+    (("admin",), "put", 405),
+    (("admin",), "patch", 200),
+    (("admin",), "delete", 405),
 ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("scopes", "method", "allowed"), SCOPE_MATRIX)
-def test_scope_matrix(scopes, method, allowed):
-    """Each scope times each method, on a real endpoint; a refusal is 403 API_KEY_SCOPE and the
-    view never ran (the username did not change)."""
-    user = UserFactory(is_verified=True, username="before")
+@pytest.mark.parametrize(("scopes", "method", "status"), SCOPE_MATRIX)
+def test_each_scope_allows_exactly_its_methods_on_a_real_endpoint(scopes, method, status):
+    """A refusal is 403 API_KEY_SCOPE and the view never ran (the username did not change);
+    an allowed method reaches the view, which answers as it would any client."""
+    user = UserFactory(verified=True, username="before")
     _, raw = make_key(user, scopes=scopes)
     client = key_client(raw)
     payload = {"username": "after"} if method in ("put", "patch") else None
@@ -229,14 +227,12 @@ def test_scope_matrix(scopes, method, allowed):
         else getattr(client, method)(ME_URL)
     )
 
-    if allowed:
-        assert response.status_code != 403
-        assert response.status_code not in (401, 429)
+    if status in (403, 405):
+        assert_error(response, status, "API_KEY_SCOPE" if status == 403 else "METHOD_NOT_ALLOWED")
     else:
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "API_KEY_SCOPE"
-        user.refresh_from_db()
-        assert user.username == "before"
+        assert response.status_code == status, response.content
+    user.refresh_from_db()
+    assert user.username == ("after" if status == 200 and method == "patch" else "before")
     assert "X-RateLimit-Limit" in response.headers
 
 
@@ -253,7 +249,7 @@ def test_admin_paths_need_the_admin_scope():
 @pytest.mark.parametrize("scopes", [("write",), ("admin",)])
 def test_an_api_key_can_neither_create_list_nor_revoke_keys(user, scopes):
     """A leaked key must not mint more keys (each with its own budget) or revoke the owner's
-    (security review: password oracles and key management need a login session)."""
+    (key management, like anything that checks a password, needs a login session)."""
     key, raw = make_key(user, scopes=scopes)
     client = key_client(raw)
 
@@ -262,8 +258,7 @@ def test_an_api_key_can_neither_create_list_nor_revoke_keys(user, scopes):
     deleted = client.delete(f"{KEYS_URL}/{key.pk}")
 
     for response in (created, listed, deleted):
-        assert response.status_code == 403
-        assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
+        assert_error(response, 403, "API_KEY_NOT_ALLOWED")
     assert ApiKey.objects.count() == 1
     key.refresh_from_db()
     assert key.revoked_at is None
@@ -285,11 +280,10 @@ def test_csrf_never_applies_to_api_keys(user):
 
 
 @pytest.mark.django_db
+@freeze_time(IN_A_WINDOW)
 def test_every_key_response_carries_the_bucket_headers_and_buckets_are_separate(user):
     _, raw = make_key(user, scopes=("write",))
     client = key_client(raw)
-    now = time.time()
-    reset = int(now) - int(now) % 3600 + 3600
 
     first = client.get(ME_URL)
     second = client.get(ME_URL)
@@ -298,17 +292,18 @@ def test_every_key_response_carries_the_bucket_headers_and_buckets_are_separate(
     assert first.headers["X-RateLimit-Limit"] == "1000"
     assert first.headers["X-RateLimit-Remaining"] == "999"
     assert second.headers["X-RateLimit-Remaining"] == "998"
-    assert int(first.headers["X-RateLimit-Reset"]) in (reset, reset + 3600)
+    assert first.headers["X-RateLimit-Reset"] == str(WINDOW_RESET)
     assert write.headers["X-RateLimit-Limit"] == "200"
     assert write.headers["X-RateLimit-Remaining"] == "199"
     refused = client.get(CHAT_URL)  # POST only
-    assert refused.status_code == 405
+    assert_error(refused, 405, "METHOD_NOT_ALLOWED")
     assert refused.headers["X-RateLimit-Remaining"] == "997"
     jwt_response = bearer_client(user).get(ME_URL)
     assert "X-RateLimit-Limit" not in jwt_response.headers
 
 
 @pytest.mark.django_db
+@freeze_time(IN_A_WINDOW)
 def test_past_the_limit_answers_429_with_retry_after_and_the_limit_is_per_key(user):
     key, raw = make_key(user, scopes=("write",))
     ApiKey.objects.filter(pk=key.pk).update(read_limit_per_hour=3)  # a smaller plan
@@ -319,9 +314,8 @@ def test_past_the_limit_answers_429_with_retry_after_and_the_limit_is_per_key(us
     refused = client.get(ME_URL)
 
     assert statuses == [200, 200, 200]
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
-    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    assert_error(refused, 429, "RATE_LIMITED")
+    assert refused.headers["Retry-After"] == "2400"  # to the end of the window
     assert refused.headers["X-RateLimit-Limit"] == "3"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     # Writes have their own bucket; another key of the same owner has its own too.
@@ -341,9 +335,10 @@ def test_a_bigger_plan_raises_the_limit(user):
 
 
 @pytest.mark.django_db(transaction=True)
+@freeze_time(IN_A_WINDOW)
 def test_parallel_requests_never_exceed_the_limit(live_server):
     """20 simultaneous requests against a limit of 5: exactly 5 succeed."""
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     key, raw = make_key(user)
     ApiKey.objects.filter(pk=key.pk).update(read_limit_per_hour=5)
     barrier = threading.Barrier(20)
@@ -364,7 +359,7 @@ def _hit_many(args):
     key, count = args
     allowed = 0
     for _ in range(count):
-        if ratelimit.window_hit(key=key, limit=50, window=3600).allowed:
+        if ratelimit.window_hit(key=key, limit=50, window=3600, now=IN_A_WINDOW_UNIX).allowed:
             allowed += 1
     return allowed
 
@@ -398,13 +393,13 @@ def test_embedded_default_counts_in_process_without_redis(settings):
 
     def hit(_):
         barrier.wait()
-        return ratelimit.window_hit(key=key, limit=10, window=3600).allowed
+        return ratelimit.window_hit(key=key, limit=10, window=3600, now=IN_A_WINDOW_UNIX).allowed
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         allowed = list(pool.map(hit, range(16)))
 
     assert allowed.count(True) == 10
-    usage = ratelimit.window_hit(key=key, limit=10, window=3600)
+    usage = ratelimit.window_hit(key=key, limit=10, window=3600, now=IN_A_WINDOW_UNIX)
     assert (usage.count, usage.remaining, usage.allowed) == (17, 0, False)
 
 

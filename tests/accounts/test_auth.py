@@ -10,6 +10,7 @@ from freezegun import freeze_time
 from apps.accounts.models import AuditLog, User
 from apps.accounts.tokens import email_verification_token_make, password_reset_token_make
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.helpers import assert_error
 
 
 def login(client, email, password=PASSWORD):
@@ -22,23 +23,21 @@ def test_login_with_wrong_password_is_invalid_credentials(api_client):
 
     response = login(api_client, user.email, "not-the-password")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert_error(response, 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
 def test_login_with_unknown_email_looks_like_a_wrong_password(api_client):
     response = login(api_client, "nobody@example.com")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert_error(response, 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
 def test_deactivated_account_cannot_log_in(api_client):
     user = UserFactory(is_active=False)
 
-    assert login(api_client, user.email).status_code == 401
+    assert_error(login(api_client, user.email), 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
@@ -56,8 +55,7 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(api_client):
     replay = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": first["refresh"]}, format="json"
     )
-    assert replay.status_code == 401
-    assert replay.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(replay, 401, "INVALID_TOKEN")
 
     me = api_client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {rotated.json()['access']}")
     assert me.status_code == 200
@@ -75,15 +73,14 @@ def test_logout_revokes_the_refresh_token(api_client):
     refresh = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json"
     )
-    assert refresh.status_code == 401
+    assert_error(refresh, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
 def test_garbage_refresh_token_is_invalid_token(api_client):
     response = api_client.post("/api/v1/auth/token/refresh", {"refresh": "nope"}, format="json")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(response, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -95,7 +92,7 @@ def test_access_token_is_not_accepted_as_a_refresh_token(api_client):
         "/api/v1/auth/token/refresh", {"refresh": tokens["access"]}, format="json"
     )
 
-    assert response.status_code == 401
+    assert_error(response, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -122,12 +119,12 @@ def test_password_change_revokes_other_sessions_but_keeps_the_named_one(
     phone_refresh = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": phone["refresh"]}, format="json"
     )
-    assert phone_refresh.status_code == 401
+    assert_error(phone_refresh, 401, "INVALID_TOKEN")
     laptop_refresh = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": laptop["refresh"]}, format="json"
     )
     assert laptop_refresh.status_code == 200
-    assert login(api_client, user.email).status_code == 401
+    assert_error(login(api_client, user.email), 401, "INVALID_CREDENTIALS")
     assert login(api_client, user.email, "brand-new-Secret-77").status_code == 200
     assert AuditLog.objects.get(action="user.password_change").metadata == {
         "revoked_sessions": 1,
@@ -150,8 +147,7 @@ def test_password_change_with_wrong_current_password_changes_nothing(api_client)
         HTTP_AUTHORIZATION=f"Bearer {tokens['access']}",
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_PASSWORD"
+    assert_error(response, 400, "INVALID_PASSWORD")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -168,9 +164,8 @@ def test_password_change_rejects_a_weak_new_password(api_client):
         HTTP_AUTHORIZATION=f"Bearer {tokens['access']}",
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert "new_password" in response.json()["error"]["details"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert "new_password" in error["details"]
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -198,15 +193,14 @@ def test_password_reset_emails_a_single_use_link(api_client, django_capture_on_c
     old_session = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": session["refresh"]}, format="json"
     )
-    assert old_session.status_code == 401
+    assert_error(old_session, 401, "INVALID_TOKEN")
 
     again = api_client.post(
         "/api/v1/auth/password-reset/confirm",
         {"token": token, "new_password": "another-Secret-2026"},
         format="json",
     )
-    assert again.status_code == 400
-    assert again.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(again, 400, "INVALID_TOKEN")
     user.refresh_from_db()
     assert user.check_password("reset-Secret-2026")
 
@@ -236,8 +230,7 @@ def test_password_reset_link_expires_after_an_hour(api_client):
             format="json",
         )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(response, 400, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -249,8 +242,7 @@ def test_verification_link_works_once(api_client):
     second = api_client.post("/api/v1/auth/verify-email", {"token": token}, format="json")
 
     assert first.status_code == 200
-    assert second.status_code == 400
-    assert second.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(second, 400, "INVALID_TOKEN")
     assert AuditLog.objects.filter(action="user.verify_email").count() == 1
 
 
@@ -268,7 +260,7 @@ def test_verification_link_expires_after_48_hours(api_client):
         late_token = email_verification_token_make(other)
     with freeze_time("2026-01-03 10:00:05"):
         expired = api_client.post("/api/v1/auth/verify-email", {"token": late_token}, format="json")
-    assert expired.status_code == 400
+    assert_error(expired, 400, "INVALID_TOKEN")
     other.refresh_from_db()
     assert other.is_verified is False
 
@@ -282,8 +274,7 @@ def test_tampered_verification_token_is_invalid(api_client):
         "/api/v1/auth/verify-email", {"token": token[:-2] + "xx"}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert_error(response, 400, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -340,8 +331,9 @@ def test_users_me_patch_refuses_a_taken_username_in_other_casing(user, user_clie
 
     response = user_client.patch("/api/v1/users/me", {"username": "taken"}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {"username": ["This username is taken."]}
+    assert_error(
+        response, 400, "VALIDATION_ERROR", details={"username": ["This username is taken."]}
+    )
 
 
 @pytest.mark.django_db
@@ -353,5 +345,5 @@ def test_expired_access_token_is_refused(api_client):
         frozen.tick(timedelta(minutes=16))
         response = api_client.get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {access}")
 
-    assert response.status_code == 401
+    assert_error(response, 401, "INVALID_TOKEN")
     assert User.objects.filter(pk=user.pk).exists()

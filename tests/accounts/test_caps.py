@@ -1,4 +1,4 @@
-"""Caps on what one caller can pile up (security review, item 17): live API keys per account
+"""Caps on what one caller can pile up, so no one fills the database: live API keys per account
 (race-safe), OAuth sign-in starts per IP, and expired OAuth states pruned by a beat task."""
 
 import threading
@@ -17,6 +17,7 @@ from apps.accounts.services import api_key_create
 from apps.accounts.tasks import oauth_states_prune_task
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 from veza.audit import RequestMeta
 
 KEYS = "/api/v1/developer/api-keys"
@@ -29,18 +30,16 @@ def create(client, name="k"):
 @pytest.mark.django_db
 def test_an_account_holds_at_most_the_configured_number_of_live_keys(settings):
     settings.API_KEYS_MAX_PER_USER = 3
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = bearer_client(user)
     first, *_ = [create(client, f"k{n}") for n in range(3)]
 
     refused = create(client, "one-too-many")
 
-    assert refused.status_code == 409
-    assert refused.json()["error"] == {
-        "code": "API_KEY_LIMIT_REACHED",
-        "message": "You have the maximum number of active API keys. Revoke one to create another.",
-        "details": {"limit": 3},
-    }
+    error = assert_error(refused, 409, "API_KEY_LIMIT_REACHED", details={"limit": 3})
+    assert error["message"] == (
+        "You have the maximum number of active API keys. Revoke one to create another."
+    )
     assert ApiKey.objects.filter(user=user).count() == 3
     assert client.delete(f"{KEYS}/{first.json()['id']}").status_code == 204
     assert create(client, "after-revoke").status_code == 201
@@ -49,7 +48,7 @@ def test_an_account_holds_at_most_the_configured_number_of_live_keys(settings):
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     assert create(client, "after-expiry").status_code == 201  # expired keys do not count
-    assert create(client, "full-again").status_code == 409
+    assert_error(create(client, "full-again"), 409, "API_KEY_LIMIT_REACHED")
 
 
 def test_the_default_cap_is_ten():
@@ -59,7 +58,7 @@ def test_the_default_cap_is_ten():
 @pytest.mark.django_db(transaction=True)
 def test_parallel_creations_never_pass_the_cap(live_server):
     """Ten simultaneous creations for an account holding seven keys: exactly three succeed."""
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     for n in range(7):
         api_key_create(user=user, name=f"old{n}", scopes=["read"], meta=RequestMeta())
     auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
@@ -100,8 +99,7 @@ def test_oauth_start_is_limited_per_ip(settings):
     refused = client.get(url, params)
 
     assert statuses == [302] * 30
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(refused, 429, "RATE_LIMITED")
     assert int(refused["Retry-After"]) >= 1
     assert OAuthState.objects.count() == 30
     other = APIClient(REMOTE_ADDR="203.0.113.21").get(url, params)

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.services.chat import chat_token_decode
+from tests.helpers import assert_error
 
 URL = "/api/v1/chat/token"
 
@@ -48,7 +49,7 @@ def test_chat_token_does_not_verify_with_the_api_key_and_api_tokens_not_with_the
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {chat}")
     refused = client.get("/api/v1/users/me")
-    assert refused.status_code == 401
+    assert_error(refused, 401, "INVALID_TOKEN")
 
 
 @pytest.mark.django_db
@@ -66,5 +67,4 @@ def test_expired_chat_token_is_refused_by_the_chat_server(user_client):
 def test_chat_token_needs_a_login(api_client):
     response = api_client.post(URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")

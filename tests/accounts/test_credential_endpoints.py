@@ -1,6 +1,7 @@
-"""Password oracles (security review, item 4): the endpoints that check a password or manage
-credentials need a real login (bearer token or session), never an API key, and wrong
-passwords there count against the same per-account limit as the login.
+"""Password oracles: the endpoints that check a password or manage credentials need a real
+login (bearer token or session), never an API key, and wrong passwords there count against the
+same per-account limit as the login; otherwise a leaked key, or any caller, could guess a
+password there without meeting the login's limit.
 """
 
 import pytest
@@ -12,6 +13,7 @@ from apps.accounts.services import api_key_create
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import enable_2fa
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 from veza.audit import RequestMeta
 
 PASSWORD_URL = "/api/v1/users/me/password"
@@ -44,13 +46,12 @@ def key_client(user, scopes=("admin",)) -> APIClient:
     ],
 )
 def test_an_api_key_cannot_check_passwords_or_manage_credentials(method, url, body):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = key_client(user)
 
     response = getattr(client, method)(url, body, format="json")
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
+    assert_error(response, 403, "API_KEY_NOT_ALLOWED")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert not TOTPDevice.objects.filter(user=user).exists()
@@ -58,7 +59,7 @@ def test_an_api_key_cannot_check_passwords_or_manage_credentials(method, url, bo
 
 @pytest.mark.django_db
 def test_wrong_current_passwords_are_limited_like_logins_and_share_the_bucket():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = bearer_client(user)
     for _ in range(10):
         wrong = client.put(
@@ -66,8 +67,7 @@ def test_wrong_current_passwords_are_limited_like_logins_and_share_the_bucket():
             {"current_password": "guess", "new_password": "Zx9!other-pass"},
             format="json",
         )
-        assert wrong.status_code == 400
-        assert wrong.json()["error"]["code"] == "INVALID_PASSWORD"
+        assert_error(wrong, 400, "INVALID_PASSWORD")
 
     refused = client.put(
         PASSWORD_URL,
@@ -79,8 +79,7 @@ def test_wrong_current_passwords_are_limited_like_logins_and_share_the_bucket():
     )
 
     for response in (refused, login):
-        assert response.status_code == 429
-        assert response.json()["error"]["code"] == "RATE_LIMITED"
+        assert_error(response, 429, "RATE_LIMITED")
         assert int(response["Retry-After"]) >= 1
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -92,20 +91,18 @@ def test_wrong_passwords_on_2fa_disable_are_limited_like_logins(user):
     client = bearer_client(user)
     for _ in range(10):
         wrong = client.post(DISABLE, {"password": "guess", "code": backup_codes[0]}, format="json")
-        assert wrong.status_code == 400
-        assert wrong.json()["error"]["code"] == "INVALID_PASSWORD"
+        assert_error(wrong, 400, "INVALID_PASSWORD")
 
     refused = client.post(DISABLE, {"password": PASSWORD, "code": backup_codes[0]}, format="json")
 
-    assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(refused, 429, "RATE_LIMITED")
     assert int(refused["Retry-After"]) >= 1
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 @pytest.mark.django_db
 def test_failed_logins_also_lock_the_password_change():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     for n in range(10):
         APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
             "/api/v1/auth/login", {"email": user.email, "password": "guess"}, format="json"
@@ -117,6 +114,6 @@ def test_failed_logins_also_lock_the_password_change():
         format="json",
     )
 
-    assert response.status_code == 429
+    assert_error(response, 429, "RATE_LIMITED")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)

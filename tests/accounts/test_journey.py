@@ -1,5 +1,5 @@
-"""A new user's first journey (register, verify, log in, read and edit the account), walked
-over HTTP as a user would."""
+"""A new account's whole journey over HTTP, as a user walks it: register, verify the address,
+log in and become a creator (each step depends on the one before, so one test walks them all)."""
 
 import re
 
@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from apps.accounts.models import AuditLog, User
+from tests.helpers import assert_error
 
 PASSWORD = "a-Long-pass-phrase-42"
 
@@ -49,8 +50,7 @@ def test_new_account_registers_verifies_logs_in_and_becomes_a_creator(
         "/api/v1/users/me/upgrade-creator",
         HTTP_AUTHORIZATION=f"Bearer {login.json()['access']}",
     )
-    assert early.status_code == 403
-    assert early.json()["error"]["code"] == "EMAIL_NOT_VERIFIED"
+    assert_error(early, 403, "EMAIL_NOT_VERIFIED")
 
     verify = api_client.post("/api/v1/auth/verify-email", {"token": token}, format="json")
     assert verify.status_code == 200

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.helpers import assert_error
 
 LOGIN = "/api/v1/auth/login"
 
@@ -23,15 +24,14 @@ def _frozen_clock():
 
 
 def assert_rate_limited(response):
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(response, 429, "RATE_LIMITED")
     assert int(response.headers["Retry-After"]) >= 1
 
 
 @pytest.mark.django_db
 def test_login_is_limited_per_ip_and_failed_attempts_count():
     client = APIClient(REMOTE_ADDR="203.0.113.7")
-    accounts = [UserFactory(is_verified=True) for _ in range(3)]
+    accounts = [UserFactory(verified=True) for _ in range(3)]
     statuses = [
         client.post(
             LOGIN, {"email": accounts[i % 3].email, "password": "wrong"}, format="json"
@@ -53,13 +53,13 @@ def test_login_is_limited_per_ip_and_failed_attempts_count():
 def test_login_is_limited_per_account_across_ips():
     """Ten failures from ten addresses lock the account's logins for a while, even with the
     right password; other accounts are unaffected."""
-    victim = UserFactory(is_verified=True)
-    bystander = UserFactory(is_verified=True)
+    victim = UserFactory(verified=True)
+    bystander = UserFactory(verified=True)
     for n in range(10):
         response = APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
             LOGIN, {"email": victim.email.upper(), "password": "guess"}, format="json"
         )
-        assert response.status_code == 401
+        assert_error(response, 401, "INVALID_CREDENTIALS")
 
     locked = APIClient(REMOTE_ADDR="198.51.100.200").post(
         LOGIN, {"email": victim.email, "password": PASSWORD}, format="json"
@@ -76,7 +76,7 @@ def test_login_is_limited_per_account_across_ips():
 
 @pytest.mark.django_db
 def test_successful_logins_do_not_lock_the_account():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     for n in range(12):
         response = APIClient(REMOTE_ADDR=f"192.0.2.{n}").post(
             LOGIN, {"email": user.email, "password": PASSWORD}, format="json"
@@ -123,7 +123,7 @@ def test_password_reset_and_resend_are_limited_per_ip(
 @pytest.mark.django_db
 def test_behind_proxies_the_client_ip_comes_from_x_forwarded_for(settings):
     settings.NUM_PROXIES = 1
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     proxy = "10.0.0.1"
     for _ in range(20):
         APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.50").post(
@@ -134,7 +134,7 @@ def test_behind_proxies_the_client_ip_comes_from_x_forwarded_for(settings):
         LOGIN, {"email": user.email, "password": PASSWORD}, format="json"
     )
     other_client = APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.51").post(
-        LOGIN, {"email": UserFactory(is_verified=True).email, "password": PASSWORD}, format="json"
+        LOGIN, {"email": UserFactory(verified=True).email, "password": PASSWORD}, format="json"
     )
 
     assert_rate_limited(same_client)

@@ -16,6 +16,7 @@ from freezegun import freeze_time
 from apps.accounts.models import AuditLog, BackupCode, BackupCodeDevice
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 SETUP = "/api/v1/auth/2fa/setup"
 ENABLE = "/api/v1/auth/2fa/enable"
@@ -64,8 +65,7 @@ def test_enable_with_a_wrong_code_is_invalid_otp_and_changes_nothing(user, user_
 
     response = user_client.post(ENABLE, {"code": "000000"}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "INVALID_OTP"
+    assert_error(response, 400, "INVALID_OTP")
     assert TOTPDevice.objects.get(user=user).confirmed is False
     assert not BackupCodeDevice.objects.filter(user=user).exists()
     assert not AuditLog.objects.filter(action="user.2fa_enable").exists()
@@ -94,16 +94,14 @@ def test_enable_returns_ten_backup_codes_stored_only_hashed(user):
     assert all(stored.startswith("pbkdf2_sha256_backup$") for stored in hashes)
     assert AuditLog.objects.filter(action="user.2fa_enable", actor=user).count() == 1
     second = bearer_client(user).post(SETUP)
-    assert second.status_code == 409
-    assert second.json()["error"]["code"] == "TWO_FACTOR_ALREADY_ENABLED"
+    assert_error(second, 409, "TWO_FACTOR_ALREADY_ENABLED")
 
 
 @pytest.mark.django_db
 def test_enable_without_setup_is_a_conflict(user_client):
     response = user_client.post(ENABLE, {"code": "123456"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "TWO_FACTOR_NOT_SET_UP"
+    assert_error(response, 409, "TWO_FACTOR_NOT_SET_UP")
 
 
 @pytest.mark.django_db
@@ -112,8 +110,7 @@ def test_login_asks_for_the_code_then_accepts_it(user, api_client):
     credentials = {"email": user.email, "password": PASSWORD}
 
     missing = api_client.post(LOGIN, credentials, format="json")
-    assert missing.status_code == 401
-    assert missing.json()["error"]["code"] == "OTP_REQUIRED"
+    assert_error(missing, 401, "OTP_REQUIRED")
     assert "access" not in missing.json()
 
     with freeze_time(timezone.now() + timedelta(seconds=60)):
@@ -132,8 +129,7 @@ def test_wrong_password_is_still_invalid_credentials_with_2fa_on(user, api_clien
         LOGIN, {"email": user.email, "password": "wrong-one", "otp_code": "123456"}, format="json"
     )
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert_error(response, 401, "INVALID_CREDENTIALS")
 
 
 @pytest.mark.django_db
@@ -144,8 +140,7 @@ def test_wrong_code_is_invalid_otp(user, api_client):
         LOGIN, {"email": user.email, "password": PASSWORD, "otp_code": "000000"}, format="json"
     )
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_OTP"
+    assert_error(response, 401, "INVALID_OTP")
 
 
 @pytest.mark.django_db
@@ -160,8 +155,7 @@ def test_a_replayed_totp_code_is_rejected(user, api_client):
         replay = api_client.post(LOGIN, body, format="json")
 
     assert first.status_code == 200
-    assert replay.status_code == 401
-    assert replay.json()["error"]["code"] == "INVALID_OTP"
+    assert_error(replay, 401, "INVALID_OTP")
 
 
 @pytest.mark.django_db
@@ -174,8 +168,7 @@ def test_a_backup_code_works_in_place_of_the_totp_code_once(user, api_client):
         again = api_client.post(LOGIN, body, format="json")
 
     assert first.status_code == 200
-    assert again.status_code == 401
-    assert again.json()["error"]["code"] == "INVALID_OTP"
+    assert_error(again, 401, "INVALID_OTP")
     assert BackupCode.objects.filter(device__user=user, used_at__isnull=False).count() == 1
 
 
@@ -185,13 +178,12 @@ def test_otp_attempts_are_throttled_per_user(user, api_client):
     start = timezone.now() + timedelta(seconds=60)
     body = {"email": user.email, "password": PASSWORD, "otp_code": "000000"}
     with freeze_time(start):
-        assert api_client.post(LOGIN, body, format="json").status_code == 401
+        assert_error(api_client.post(LOGIN, body, format="json"), 401, "INVALID_OTP")
         # Immediately after a failure, even the right code waits (exponential back-off).
         right = {**body, "otp_code": code_for(device, start)}
         throttled = api_client.post(LOGIN, right, format="json")
 
-    assert throttled.status_code == 429
-    assert throttled.json()["error"]["code"] == "RATE_LIMITED"
+    assert_error(throttled, 429, "RATE_LIMITED")
     assert int(throttled.headers["Retry-After"]) >= 1
     with freeze_time(start + timedelta(seconds=2)):
         assert api_client.post(LOGIN, right, format="json").status_code == 200
@@ -203,11 +195,9 @@ def test_disable_needs_the_password_and_a_code(user):
     client = bearer_client(user)
 
     wrong_password = client.post(DISABLE, {"password": "nope", "code": codes[0]}, format="json")
-    assert wrong_password.status_code == 400
-    assert wrong_password.json()["error"]["code"] == "INVALID_PASSWORD"
+    assert_error(wrong_password, 400, "INVALID_PASSWORD")
     wrong_code = client.post(DISABLE, {"password": PASSWORD, "code": "000000"}, format="json")
-    assert wrong_code.status_code == 400
-    assert wrong_code.json()["error"]["code"] == "INVALID_OTP"
+    assert_error(wrong_code, 400, "INVALID_OTP")
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
     with freeze_time(timezone.now() + timedelta(seconds=60)):
@@ -221,8 +211,7 @@ def test_disable_needs_the_password_and_a_code(user):
     assert not BackupCode.objects.exists()
     assert AuditLog.objects.filter(action="user.2fa_disable", actor=user).count() == 1
     again = client.post(DISABLE, {"password": PASSWORD, "code": "123456"}, format="json")
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "TWO_FACTOR_NOT_ENABLED"
+    assert_error(again, 409, "TWO_FACTOR_NOT_ENABLED")
 
 
 @pytest.mark.django_db
@@ -238,14 +227,13 @@ def test_api_keys_cannot_manage_two_factor(user):
 
     response = client.post(SETUP)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
+    assert_error(response, 403, "API_KEY_NOT_ALLOWED")
     assert not TOTPDevice.objects.filter(user=user).exists()
 
 
 @pytest.mark.django_db
 def test_users_without_2fa_log_in_as_before():
-    other = UserFactory(is_verified=True)
+    other = UserFactory(verified=True)
     from rest_framework.test import APIClient
 
     response = APIClient().post(LOGIN, {"email": other.email, "password": PASSWORD}, format="json")
@@ -262,7 +250,7 @@ def test_one_code_used_by_parallel_logins_signs_in_once(live_server):
 
     import requests
 
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     device, _ = enable_2fa(user)
     device.refresh_from_db()
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=device.last_t - 1)  # code reusable

@@ -1,4 +1,5 @@
-"""POST /api/v1/users/me/upgrade-creator — the six cases of the contract's table, plus the race.
+"""POST /api/v1/users/me/upgrade-creator: each situation of the contract's table, plus the race
+with a concurrent admin assignment.
 
 Contract: shared/API.md "POST /api/v1/users/me/upgrade-creator".
 """
@@ -16,6 +17,7 @@ from apps.accounts.models import AuditLog, Role, User
 from apps.accounts.services import user_role_assign
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 from veza.audit import RequestMeta, audit_record
 
 URL = "/api/v1/users/me/upgrade-creator"
@@ -23,7 +25,7 @@ URL = "/api/v1/users/me/upgrade-creator"
 
 @pytest.mark.django_db
 def test_verified_user_upgrades_to_creator_with_timestamp():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = bearer_client(user)
     before = timezone.now()
 
@@ -54,8 +56,7 @@ def test_unverified_user_cannot_upgrade_to_creator():
 
     response = bearer_client(user).post(URL)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "EMAIL_NOT_VERIFIED"
+    assert_error(response, 403, "EMAIL_NOT_VERIFIED")
     user.refresh_from_db()
     assert user.role == Role.USER
     assert user.promoted_to_creator_at is None
@@ -65,7 +66,7 @@ def test_unverified_user_cannot_upgrade_to_creator():
 @pytest.mark.django_db
 def test_already_creator_is_idempotent_and_keeps_its_timestamp():
     promoted_at = timezone.now() - timezone.timedelta(days=3)
-    user = UserFactory(is_verified=True, role=Role.CREATOR, promoted_to_creator_at=promoted_at)
+    user = UserFactory(creator=True, promoted_to_creator_at=promoted_at)
 
     response = bearer_client(user).post(URL)
 
@@ -83,7 +84,7 @@ def test_already_creator_is_idempotent_and_keeps_its_timestamp():
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["premium", "moderator", "admin", "artist", "producer", "label"])
 def test_admin_assigned_role_is_idempotent_and_writes_no_timestamp(role):
-    user = UserFactory(is_verified=True, role=role)
+    user = UserFactory(verified=True, role=role)
 
     response = bearer_client(user).post(URL)
 
@@ -100,15 +101,14 @@ def test_admin_assigned_role_is_idempotent_and_writes_no_timestamp(role):
 
 @pytest.mark.django_db
 def test_upgrade_of_a_deleted_account_answers_not_found():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = APIClient()
     client.force_authenticate(user=user)
     User.objects.filter(pk=user.pk).delete()
 
     response = client.post(URL)
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "NOT_FOUND"
+    assert_error(response, 404, "NOT_FOUND")
     assert not User.objects.filter(pk=user.pk).exists()
 
 
@@ -116,13 +116,12 @@ def test_upgrade_of_a_deleted_account_answers_not_found():
 def test_upgrade_without_authentication_is_refused():
     response = APIClient().post(URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")
 
 
 @pytest.mark.django_db
 def test_failing_audit_write_does_not_fail_the_upgrade(monkeypatch):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     def broken_create(*args, **kwargs):
         raise RuntimeError("audit store down")
@@ -139,7 +138,7 @@ def test_failing_audit_write_does_not_fail_the_upgrade(monkeypatch):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not enforce lengths")
 @pytest.mark.django_db
 def test_audit_record_never_raises_and_leaves_the_callers_transaction_usable():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     entry = audit_record(action="x" * 500, actor=user)  # too long for the column: DataError
 
@@ -150,14 +149,13 @@ def test_audit_record_never_raises_and_leaves_the_callers_transaction_usable():
 
 @pytest.mark.django_db
 def test_session_authenticated_upgrade_needs_csrf():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(user)
 
     response = client.post(URL)
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(response, 403, "PERMISSION_DENIED")
     user.refresh_from_db()
     assert user.role == Role.USER
 
@@ -171,8 +169,8 @@ def test_parallel_upgrades_never_lose_a_concurrent_admin_assignment(live_server,
     Whatever the interleaving, the admin's role stands, at most one request reports the
     upgrade, and the timestamp is written at most once (and equals what that request returned).
     """
-    user = UserFactory(is_verified=True)
-    staff = UserFactory(is_verified=True, is_staff=True)
+    user = UserFactory(verified=True)
+    staff = UserFactory(verified=True, is_staff=True)
     access = str(bearer_client(user)._credentials["HTTP_AUTHORIZATION"])
     start = threading.Barrier(9)
 

@@ -1,11 +1,23 @@
-"""Billing test helpers: fixed instants, a counting gateway and subscription shortcuts."""
+"""Billing test helpers: fixed instants, plan and subscription factories, a counting gateway
+and shortcuts that subscribe through the service (with its invoice and audit entry)."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+import factory
+from dateutil.relativedelta import relativedelta
+from factory.django import DjangoModelFactory
 
 from apps.billing import services
 from apps.billing.gateways import ChargeResult, SandboxGateway
+from apps.billing.models import (
+    CYCLE_MONTHS,
+    BillingCycle,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+)
 from tests.accounts.factories import UserFactory
 
 #: 2026-03-01 12:00 UTC: March has 31 days, so a monthly period is 2,678,400 seconds.
@@ -14,6 +26,75 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 def at(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+class PlanFactory(DjangoModelFactory):
+    """A plan by code: a seeded code (``free``, ``creator``, ``premium``) returns the seeded row
+    untouched (the data migration owns those), any other code creates a plan."""
+
+    class Meta:
+        model = Plan
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"plan-{n}")
+    name = factory.LazyAttribute(lambda plan: plan.code.replace("-", " ").title())
+    monthly_price = Decimal("9.99")
+    yearly_price = factory.LazyAttribute(lambda plan: plan.monthly_price * 10)
+    currency = "USD"
+
+
+class SubscriptionFactory(DjangoModelFactory):
+    """A subscription row in a given state, written directly (no charge, invoice or audit
+    entry): for tests about reading or acting on a state. Defaults: a verified user on Creator,
+    monthly, active, in its first period from ``T0``. Traits: ``trialing`` (Premium's 14-day
+    trial), ``cancel_pending`` (cancelled, access until the period end), ``past_due`` (the
+    renewal charge failed once), ``canceled`` (ended while past due)."""
+
+    class Meta:
+        model = Subscription
+
+    user = factory.SubFactory(UserFactory, is_verified=True)
+    plan = factory.SubFactory(PlanFactory, code="creator")
+    billing_cycle = BillingCycle.MONTHLY
+    status = SubscriptionStatus.ACTIVE
+    current_period_start = T0
+    billing_anchor = factory.SelfAttribute("current_period_start")
+    current_period_end = factory.LazyAttribute(
+        lambda sub: sub.billing_anchor + relativedelta(months=CYCLE_MONTHS[sub.billing_cycle])
+    )
+    created_at = factory.SelfAttribute("current_period_start")
+
+    class Params:
+        trialing = factory.Trait(
+            plan=factory.SubFactory(PlanFactory, code="premium"),
+            status=SubscriptionStatus.TRIALING,
+            trial_end=factory.LazyAttribute(
+                lambda sub: sub.current_period_start + timedelta(days=14)
+            ),
+            billing_anchor=factory.SelfAttribute("trial_end"),
+            current_period_end=factory.SelfAttribute("trial_end"),
+        )
+        cancel_pending = factory.Trait(
+            cancel_at_period_end=True,
+            canceled_at=factory.LazyAttribute(
+                lambda sub: sub.current_period_start + timedelta(days=1)
+            ),
+        )
+        past_due = factory.Trait(
+            status=SubscriptionStatus.PAST_DUE,
+            past_due_since=factory.SelfAttribute("current_period_start"),
+            payment_attempts=1,
+            next_payment_retry_at=factory.LazyAttribute(
+                lambda sub: sub.past_due_since + timedelta(days=1)
+            ),
+        )
+        canceled = factory.Trait(
+            status=SubscriptionStatus.CANCELED,
+            canceled_at=factory.LazyAttribute(
+                lambda sub: sub.current_period_start + timedelta(days=3)
+            ),
+            ended_at=factory.SelfAttribute("canceled_at"),
+        )
 
 
 class RecordingGateway(SandboxGateway):

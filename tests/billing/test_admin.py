@@ -10,7 +10,7 @@ from apps.accounts.models import AuditLog
 from apps.billing import services
 from apps.billing.models import Invoice, Plan, Subscription
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, at, subscribe
+from tests.billing.factories import T0, SubscriptionFactory, at, subscribe
 
 
 @pytest.fixture
@@ -64,8 +64,8 @@ def test_staff_edit_a_plan_price_and_the_edit_is_audited(admin_client, staff_use
 
 @pytest.mark.django_db
 def test_subscription_list_filters_and_searches_by_user_email(admin_client):
-    alice = UserFactory(is_verified=True, email="alice@example.com")
-    bob = UserFactory(is_verified=True, email="bob@example.com")
+    alice = UserFactory(verified=True, email="alice@example.com")
+    bob = UserFactory(verified=True, email="bob@example.com")
     subscribe(alice, "creator")
     subscribe(bob, "premium")
     url = reverse("admin:billing_subscription_changelist")
@@ -89,7 +89,7 @@ def test_subscription_list_filters_and_searches_by_user_email(admin_client):
 
 @pytest.mark.django_db
 def test_admin_cancel_action_cancels_at_period_end_and_is_audited(admin_client, staff_user):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator")
 
     response = _action(admin_client, "cancel_at_period_end_action", [subscription])
@@ -105,7 +105,7 @@ def test_admin_cancel_action_cancels_at_period_end_and_is_audited(admin_client, 
 
 @pytest.mark.django_db
 def test_admin_extend_action_pushes_the_period_end_and_is_audited(admin_client, staff_user):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium")  # trial to 2026-03-15 12:00
 
     _action(admin_client, "extend_period", [subscription], days="10")
@@ -128,7 +128,7 @@ def test_admin_extend_action_pushes_the_period_end_and_is_audited(admin_client, 
 
 @pytest.mark.django_db
 def test_admin_extend_action_without_days_changes_nothing(admin_client):
-    subscription = subscribe(UserFactory(is_verified=True), "creator")
+    subscription = subscribe(UserFactory(verified=True), "creator")
 
     response = _action(admin_client, "extend_period", [subscription], days="")
 
@@ -140,10 +140,10 @@ def test_admin_extend_action_without_days_changes_nothing(admin_client):
 
 @pytest.mark.django_db
 def test_admin_applies_a_scheduled_downgrade_now(admin_client, staff_user):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     services.subscription_change_cycle(subscription=subscription, billing_cycle="yearly")
-    other = subscribe(UserFactory(is_verified=True), "creator")  # nothing scheduled
+    other = subscribe(UserFactory(verified=True), "creator")  # nothing scheduled
 
     response = _action(admin_client, "apply_scheduled_change_now", [subscription, other])
 
@@ -165,7 +165,7 @@ def test_admin_applies_a_scheduled_downgrade_now(admin_client, staff_user):
 
 @pytest.mark.django_db
 def test_admin_apply_scheduled_move_to_free_ends_the_subscription(admin_client):
-    subscription = subscribe(UserFactory(is_verified=True), "creator")
+    subscription = subscribe(UserFactory(verified=True), "creator")
     services.subscription_change_plan(subscription=subscription, plan_code="free")
 
     _action(admin_client, "apply_scheduled_change_now", [subscription])
@@ -177,8 +177,7 @@ def test_admin_apply_scheduled_move_to_free_ends_the_subscription(admin_client):
 
 @pytest.mark.django_db
 def test_subscriptions_cannot_be_added_or_edited_by_hand(admin_client):
-    subscription = subscribe(UserFactory(is_verified=True), "creator")
-    Subscription.objects.filter(pk=subscription.pk).update(cancel_at_period_end=True)
+    subscription = SubscriptionFactory(cancel_pending=True)
 
     add = admin_client.get(reverse("admin:billing_subscription_add"))
     page = admin_client.get(reverse("admin:billing_subscription_change", args=[subscription.pk]))
@@ -199,7 +198,7 @@ def test_subscriptions_cannot_be_added_or_edited_by_hand(admin_client):
 
 @pytest.mark.django_db
 def test_invoices_are_read_only_with_their_lines(admin_client):
-    user = UserFactory(is_verified=True, email="carol@example.com")
+    user = UserFactory(verified=True, email="carol@example.com")
     subscribe(user, "creator")
     invoice = Invoice.objects.get(user=user)
 

@@ -12,6 +12,7 @@ from apps.billing.models import Invoice, Subscription
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0, at, decline, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 CANCEL = "/api/v1/billing/subscription/cancel"
 REACTIVATE = "/api/v1/billing/subscription/reactivate"
@@ -19,7 +20,7 @@ REACTIVATE = "/api/v1/billing/subscription/reactivate"
 
 @pytest.mark.django_db
 def test_cancel_keeps_access_until_the_period_end_then_expires_to_free():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     with freeze_time(at(2026, 3, 10)):
         response = bearer_client(user).post(CANCEL)
@@ -71,7 +72,7 @@ def test_cancel_twice_is_a_no_op(user):
 
 @pytest.mark.django_db
 def test_reactivate_before_the_end_undoes_the_cancel_and_renewal_happens():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     services.subscription_cancel(subscription=subscription, now=at(2026, 3, 10))
     with freeze_time(at(2026, 3, 20)):
@@ -96,12 +97,8 @@ def test_reactivate_without_a_pending_cancel_is_a_conflict(user):
 
     response = bearer_client(user).post(REACTIVATE)
 
-    assert response.status_code == 409
-    assert response.json()["error"] == {
-        "code": "CONFLICT",
-        "message": "This subscription has no pending cancellation.",
-        "details": {},
-    }
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "This subscription has no pending cancellation."
     subscription.refresh_from_db()
     assert subscription.cancel_at_period_end is False
     assert not AuditLog.objects.filter(action="subscription.reactivate").exists()
@@ -116,8 +113,8 @@ def test_reactivate_after_the_subscription_expired_is_a_conflict(user):
     with freeze_time(at(2026, 4, 2)):
         response = bearer_client(user).post(REACTIVATE)
 
-    assert response.status_code == 409
-    assert response.json()["error"]["message"] == "You have no paid subscription."
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "You have no paid subscription."
     subscription.refresh_from_db()
     assert subscription.status == "expired"
 
@@ -138,15 +135,14 @@ def test_reactivate_after_the_period_end_but_before_the_job_is_a_conflict(user):
 def test_cancel_without_subscription_is_a_conflict(user_client, user):
     response = user_client.post(CANCEL)
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "CONFLICT"
+    assert_error(response, 409, "CONFLICT")
     assert not Subscription.objects.filter(user=user).exists()
     assert not AuditLog.objects.filter(action="subscription.cancel").exists()
 
 
 @pytest.mark.django_db
 def test_cancel_during_a_trial_ends_it_at_the_trial_end_without_any_charge():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium")
     services.subscription_cancel(subscription=subscription, now=T0 + timedelta(days=1))
 
@@ -160,7 +156,7 @@ def test_cancel_during_a_trial_ends_it_at_the_trial_end_without_any_charge():
 
 @pytest.mark.django_db
 def test_cancel_of_a_past_due_subscription_ends_it_now_and_voids_the_open_invoice():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator")
     decline(user)
     services.subscriptions_process_due(now=at(2026, 4, 1, 12))

@@ -20,8 +20,9 @@ from apps.billing import services
 from apps.billing.models import Invoice, InvoiceLine, Subscription
 from apps.billing.services import proration_compute
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, at, decline, subscribe
+from tests.billing.factories import T0, PlanFactory, at, decline, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 CHANGE_PLAN = "/api/v1/billing/subscription/change-plan"
 CHANGE_CYCLE = "/api/v1/billing/subscription/change-cycle"
@@ -71,7 +72,7 @@ def test_proration_counts_whole_seconds_remaining():
 
 @pytest.mark.django_db
 def test_creator_to_premium_upgrade_applies_now_with_an_exact_prorated_invoice():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")  # 2026-03-01 .. 2026-04-01, 31 days
     with freeze_time(at(2026, 3, 11, 12)):  # 21 of 31 days left
         response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium"}, format="json")
@@ -109,7 +110,7 @@ def test_creator_to_premium_upgrade_applies_now_with_an_exact_prorated_invoice()
 
 @pytest.mark.django_db
 def test_yearly_upgrade_is_prorated_on_the_yearly_prices():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "yearly")  # 365 days to 2027-03-01
     services.subscription_change_plan(
         subscription=subscription, plan_code="premium", now=at(2026, 8, 13, 12)
@@ -126,7 +127,7 @@ def test_yearly_upgrade_is_prorated_on_the_yearly_prices():
 
 @pytest.mark.django_db
 def test_after_an_upgrade_the_renewal_charges_the_new_plan():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     services.subscription_change_plan(
         subscription=subscription, plan_code="premium", now=at(2026, 3, 11, 12)
@@ -142,14 +143,13 @@ def test_after_an_upgrade_the_renewal_charges_the_new_plan():
 
 @pytest.mark.django_db
 def test_declined_upgrade_answers_402_and_keeps_the_plan():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     decline(user)
     with freeze_time(at(2026, 3, 11, 12)):
         response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium"}, format="json")
 
-    assert response.status_code == 402
-    assert response.json()["error"]["code"] == "PAYMENT_FAILED"
+    assert_error(response, 402, "PAYMENT_FAILED")
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert Invoice.objects.filter(subscription=subscription).count() == 1
@@ -160,15 +160,8 @@ def test_declined_upgrade_answers_402_and_keeps_the_plan():
 @pytest.mark.django_db
 def test_upgrade_during_a_trial_switches_plan_without_charge():
     """Only possible with a plan above Premium; staff can create one in the admin."""
-    from apps.billing.models import Plan
-
-    Plan.objects.create(
-        code="studio",
-        name="Studio",
-        monthly_price=Decimal("49.99"),
-        yearly_price=Decimal("499.90"),
-    )
-    user = UserFactory(is_verified=True)
+    PlanFactory(code="studio", monthly_price=Decimal("49.99"))
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium", "monthly")
 
     services.subscription_change_plan(
@@ -188,8 +181,8 @@ def test_upgrade_with_a_pending_cancel_is_a_conflict(user):
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"]["message"] == "Reactivate the subscription before upgrading."
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "Reactivate the subscription before upgrading."
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert Invoice.objects.filter(subscription=subscription).count() == 1
@@ -200,7 +193,7 @@ def test_upgrade_with_a_pending_cancel_is_a_conflict(user):
 
 @pytest.mark.django_db
 def test_premium_to_creator_downgrade_waits_for_the_period_end():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium", "monthly")
     Subscription.objects.filter(pk=subscription.pk).update(trial_end=None)  # paid, not trial
     subscription = services.subscription_change_plan(
@@ -279,9 +272,8 @@ def test_change_plan_with_a_bad_code_is_a_validation_error(user, plan):
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": plan}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert list(response.json()["error"]["details"]) == ["plan"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(error["details"]) == ["plan"]
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert subscription.scheduled_plan is None
@@ -291,12 +283,8 @@ def test_change_plan_with_a_bad_code_is_a_validation_error(user, plan):
 def test_change_plan_without_subscription_is_a_conflict(user_client):
     response = user_client.post(CHANGE_PLAN, {"plan": "premium"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"] == {
-        "code": "CONFLICT",
-        "message": "You have no paid subscription.",
-        "details": {},
-    }
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "You have no paid subscription."
     assert not Invoice.objects.exists()
 
 
@@ -355,9 +343,8 @@ def test_change_cycle_with_a_bad_cycle_is_a_validation_error(user, cycle):
 
     response = bearer_client(user).post(CHANGE_CYCLE, {"billing_cycle": cycle}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
-    assert list(response.json()["error"]["details"]) == ["billing_cycle"]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(error["details"]) == ["billing_cycle"]
     subscription.refresh_from_db()
     assert subscription.scheduled_billing_cycle == ""
 
@@ -365,7 +352,7 @@ def test_change_cycle_with_a_bad_cycle_is_a_validation_error(user, cycle):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_parallel_upgrade_requests_charge_one_prorated_invoice(live_server):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly", now=timezone.now() - timedelta(days=3))
     auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
     start = threading.Barrier(6)
@@ -392,21 +379,13 @@ def test_parallel_upgrade_requests_charge_one_prorated_invoice(live_server):
 
 @pytest.mark.django_db
 def test_upgrade_to_a_plan_in_another_currency_is_a_conflict(user):
-    from apps.billing.models import Plan
-
-    Plan.objects.create(
-        code="premium-eur",
-        name="Premium EUR",
-        monthly_price=Decimal("24.99"),
-        yearly_price=Decimal("249.90"),
-        currency="EUR",
-    )
+    PlanFactory(code="premium-eur", monthly_price=Decimal("24.99"), currency="EUR")
     subscription = subscribe(user, "creator")
 
     response = bearer_client(user).post(CHANGE_PLAN, {"plan": "premium-eur"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"]["message"] == "These plans are billed in different currencies."
+    error = assert_error(response, 409, "CONFLICT", details={})
+    assert error["message"] == "These plans are billed in different currencies."
     subscription.refresh_from_db()
     assert subscription.plan.code == "creator"
     assert Invoice.objects.filter(subscription=subscription).count() == 1

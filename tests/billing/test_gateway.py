@@ -16,6 +16,7 @@ from apps.billing.models import Invoice, Subscription
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 
 class AlwaysDeclines(PaymentGateway):
@@ -76,7 +77,7 @@ def test_default_gateway_is_the_sandbox():
 @pytest.mark.django_db
 @override_settings(BILLING_PAYMENT_GATEWAY="tests.billing.test_gateway.AlwaysDeclines")
 def test_another_gateway_plugs_in_through_the_setting_without_touching_the_rules():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     from freezegun import freeze_time
 
     with freeze_time(T0):
@@ -86,15 +87,16 @@ def test_another_gateway_plugs_in_through_the_setting_without_touching_the_rules
             format="json",
         )
 
-    assert response.status_code == 402
-    assert response.json()["error"]["details"] == {"reason": "Insufficient funds (test provider)."}
+    assert_error(
+        response, 402, "PAYMENT_FAILED", details={"reason": "Insufficient funds (test provider)."}
+    )
     assert not Invoice.objects.exists()
 
 
 @pytest.mark.django_db
 @override_settings(BILLING_SANDBOX=False)
 def test_the_sandbox_grants_no_paid_plan_where_the_deployment_is_not_a_sandbox():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     response = bearer_client(user).post(
         "/api/v1/billing/subscription",
@@ -102,11 +104,9 @@ def test_the_sandbox_grants_no_paid_plan_where_the_deployment_is_not_a_sandbox()
         format="json",
     )
 
-    assert response.status_code == 402
-    assert response.json()["error"] == {
-        "code": "PAYMENT_FAILED",
-        "message": "The payment was declined. Nothing was changed.",
-        "details": {"reason": SANDBOX_DISABLED_REASON},
-    }
+    error = assert_error(
+        response, 402, "PAYMENT_FAILED", details={"reason": SANDBOX_DISABLED_REASON}
+    )
+    assert error["message"] == "The payment was declined. Nothing was changed."
     assert not Subscription.objects.filter(user=user).exists()
     assert not Invoice.objects.filter(user=user).exists()

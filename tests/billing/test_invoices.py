@@ -14,6 +14,7 @@ from apps.billing.models import Invoice, InvoiceCounter
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import T0, at, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 URL = "/api/v1/billing/invoices"
 
@@ -32,9 +33,9 @@ def test_invoices_are_listed_newest_first_with_their_lines(user):
     services.subscription_change_plan(
         subscription=subscription, plan_code="premium", now=at(2026, 4, 11, 12)
     )
-    other = UserFactory(is_verified=True)
+    other = UserFactory(verified=True)
     subscribe(other, "premium", "yearly", now=T0 - timedelta(days=30))  # trial: no invoice
-    subscribe(UserFactory(is_verified=True), "creator")  # someone else's invoice
+    subscribe(UserFactory(verified=True), "creator")  # someone else's invoice
 
     response = bearer_client(user).get(URL)
 
@@ -114,8 +115,7 @@ def test_invoices_are_paginated(user):
 def test_invoices_need_login(api_client):
     response = api_client.get(URL)
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")
 
 
 @pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_numbering_outside_a_transaction_is_refused():
 def test_parallel_invoices_get_sequential_numbers_without_gaps(live_server):
     """Sixteen users subscribe at once (two of them are declined, so their numbers must be
     given back): the fourteen invoices are numbered 1..14 with no gap and no duplicate."""
-    users = [UserFactory(is_verified=True) for _ in range(16)]
+    users = [UserFactory(verified=True) for _ in range(16)]
     for user in users[:2]:
         user.email = f"{user.username}+decline@example.com"
         user.save(update_fields=["email"])

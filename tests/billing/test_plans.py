@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+import factory
 import pytest
 from rest_framework.test import APIClient
 
 from apps.billing.models import Plan
+from tests.billing.factories import PlanFactory
 from tests.conftest import bearer_client
 
 URL = "/api/v1/billing/plans"
@@ -93,14 +95,11 @@ def test_inactive_plans_are_not_listed(user):
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra_plans", [0, 17])
 def test_plan_list_query_count_does_not_grow_with_plans(django_assert_num_queries, extra_plans):
-    for index in range(extra_plans):
-        Plan.objects.create(
-            code=f"extra-{index}",
-            name=f"Extra {index}",
-            monthly_price=Decimal("1.00"),
-            yearly_price=Decimal("10.00"),
-            display_order=100 + index,
-        )
+    PlanFactory.create_batch(
+        extra_plans,
+        monthly_price=Decimal("1.00"),
+        display_order=factory.Sequence(lambda n: 100 + n),
+    )
 
     client = APIClient()
     client.get(URL + "?page_size=1")  # warms the process's platform-settings snapshot

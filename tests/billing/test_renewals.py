@@ -1,5 +1,6 @@
 """The scheduled job: renewals, trial ends, failed charges and retries, idempotence and the
-two-workers race (README "Billing")."""
+two-workers race (shared/API.md "Billing"; a renewal is charged and invoiced once however many
+workers run the job at the same time)."""
 
 import threading
 from datetime import timedelta
@@ -19,7 +20,7 @@ from tests.billing.factories import T0, RecordingGateway, at, decline, subscribe
 
 @pytest.mark.django_db
 def test_renewal_invoices_and_charges_the_next_period_once():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     gateway = RecordingGateway()
 
@@ -57,7 +58,7 @@ def test_renewal_invoices_and_charges_the_next_period_once():
 
 @pytest.mark.django_db
 def test_trial_end_charges_the_first_invoice_and_activates():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium", "yearly")
 
     outcome = services.subscriptions_process_due(now=at(2026, 3, 15, 12, 5))
@@ -77,7 +78,7 @@ def test_trial_end_charges_the_first_invoice_and_activates():
 
 @pytest.mark.django_db
 def test_monthly_periods_keep_their_anchor_day_after_short_months():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly", now=at(2026, 1, 31, 9))
 
     ends = []
@@ -95,7 +96,7 @@ def test_monthly_periods_keep_their_anchor_day_after_short_months():
 def test_failed_renewal_goes_past_due_retries_on_schedule_then_expires(
     django_capture_on_commit_callbacks, mailoutbox
 ):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     decline(user)
     gateway = RecordingGateway()
@@ -173,7 +174,7 @@ def test_failed_renewal_goes_past_due_retries_on_schedule_then_expires(
 
 @pytest.mark.django_db
 def test_a_successful_retry_recovers_the_subscription():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", "monthly")
     decline(user)
     services.subscriptions_process_due(now=at(2026, 4, 1, 12))
@@ -199,7 +200,7 @@ def test_a_successful_retry_recovers_the_subscription():
 def test_a_period_cannot_be_invoiced_twice():
     from django.db import IntegrityError, transaction
 
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator")
     first = Invoice.objects.get(subscription=subscription)
 
@@ -216,7 +217,7 @@ def test_a_period_cannot_be_invoiced_twice():
 
 @pytest.mark.django_db
 def test_the_task_runs_the_job_and_is_registered_with_celery_beat():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "creator", now=T0 - timedelta(days=400))
 
     process_due_subscriptions.delay()
@@ -231,7 +232,7 @@ def test_the_task_runs_the_job_and_is_registered_with_celery_beat():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_never_charge_or_invoice_twice():
-    users = [UserFactory(is_verified=True) for _ in range(12)]
+    users = [UserFactory(verified=True) for _ in range(12)]
     subscriptions = [subscribe(user, "creator", "monthly") for user in users[:8]]
     subscriptions += [subscribe(user, "premium", "monthly") for user in users[8:]]
     due = at(2026, 4, 1, 12)

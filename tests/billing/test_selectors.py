@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from apps.billing import selectors, services
-from apps.billing.models import Subscription, SubscriptionStatus
+from apps.billing.models import SubscriptionStatus
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, at, decline, subscribe
+from tests.billing.factories import T0, SubscriptionFactory, at, decline, subscribe
 
 
 @pytest.mark.django_db
@@ -24,11 +24,9 @@ from tests.billing.factories import T0, at, decline, subscribe
     ],
 )
 def test_only_active_or_trialing_paid_plans_count(plan, status, expected):
-    user = UserFactory(is_verified=True)
-    subscription = subscribe(user, plan)
-    Subscription.objects.filter(pk=subscription.pk).update(status=status)
+    subscription = SubscriptionFactory(plan__code=plan, status=status)
 
-    assert selectors.user_has_paid_plan(user) is expected
+    assert selectors.user_has_paid_plan(subscription.user) is expected
 
 
 @pytest.mark.django_db
@@ -40,7 +38,7 @@ def test_users_without_subscription_and_anonymous_users_have_no_paid_plan():
 
 @pytest.mark.django_db
 def test_paid_plan_follows_the_lifecycle():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscription = subscribe(user, "premium")
     assert selectors.user_has_paid_plan(user) is True  # trialing
 
@@ -57,7 +55,7 @@ def test_paid_plan_follows_the_lifecycle():
 
 @pytest.mark.django_db
 def test_paid_plan_check_is_one_query(django_assert_num_queries):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     subscribe(user, "creator")
 
     with django_assert_num_queries(1):

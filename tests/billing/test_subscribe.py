@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 from apps.accounts.models import AuditLog
 from apps.billing.models import Invoice, InvoiceLine, Subscription, SubscriptionStatus
 from tests.accounts.factories import UserFactory
-from tests.billing.factories import T0, declining_user, subscribe
+from tests.billing.factories import T0, SubscriptionFactory, at, declining_user, subscribe
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 URL = "/api/v1/billing/subscription"
 
@@ -62,14 +63,13 @@ def test_a_user_without_subscription_is_on_free(user_client):
 def test_subscription_needs_login():
     response = APIClient().post(URL, {"plan": "creator", "billing_cycle": "monthly"}, format="json")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "AUTHENTICATION_REQUIRED"
+    assert_error(response, 401, "AUTHENTICATION_REQUIRED")
     assert not Subscription.objects.exists()
 
 
 @pytest.mark.django_db
 def test_creator_monthly_is_charged_now_with_the_first_invoice():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     with freeze_time(T0):
         response = bearer_client(user).post(
             URL, {"plan": "creator", "billing_cycle": "monthly"}, format="json"
@@ -113,7 +113,7 @@ def test_creator_monthly_is_charged_now_with_the_first_invoice():
 
 @pytest.mark.django_db
 def test_creator_yearly_is_charged_the_yearly_price_for_a_year():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
 
     subscription = subscribe(user, "creator", "yearly")
 
@@ -123,7 +123,7 @@ def test_creator_yearly_is_charged_the_yearly_price_for_a_year():
 
 @pytest.mark.django_db
 def test_premium_starts_with_a_14_day_trial_and_no_charge():
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     with freeze_time(T0):
         response = bearer_client(user).post(
             URL, {"plan": "premium", "billing_cycle": "monthly"}, format="json"
@@ -144,10 +144,9 @@ def test_premium_starts_with_a_14_day_trial_and_no_charge():
 
 @pytest.mark.django_db
 def test_premium_trial_is_once_per_account_ever():
-    user = UserFactory(is_verified=True)
-    first = subscribe(user, "premium")
-    Subscription.objects.filter(pk=first.pk).update(
-        status=SubscriptionStatus.EXPIRED, ended_at=T0 + timedelta(days=14)
+    user = UserFactory(verified=True)
+    SubscriptionFactory(  # a Premium trial that ended without a payment
+        user=user, trialing=True, status=SubscriptionStatus.EXPIRED, ended_at=at(2026, 3, 15, 12)
     )
 
     later = T0 + timedelta(days=40)
@@ -167,8 +166,7 @@ def test_subscribing_twice_is_a_conflict_and_changes_nothing(user):
 
     response = client.post(URL, {"plan": "premium", "billing_cycle": "yearly"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "CONFLICT"
+    assert_error(response, 409, "CONFLICT")
     assert Subscription.objects.filter(user=user).count() == 1
     assert Subscription.objects.get(user=user).plan.code == "creator"
     assert Invoice.objects.filter(user=user).count() == 1
@@ -191,10 +189,8 @@ def test_subscribing_twice_is_a_conflict_and_changes_nothing(user):
 def test_bad_plan_codes_and_cycles_are_validation_errors(user, payload, field):
     response = bearer_client(user).post(URL, payload, format="json")
 
-    assert response.status_code == 400
-    body = response.json()["error"]
-    assert body["code"] == "VALIDATION_ERROR"
-    assert list(body["details"]) == [field]
+    error = assert_error(response, 400, "VALIDATION_ERROR")
+    assert list(error["details"]) == [field]
     _nothing_billed(user)
 
 
@@ -208,10 +204,12 @@ def test_inactive_plan_cannot_be_subscribed(user):
         URL, {"plan": "creator", "billing_cycle": "monthly"}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["details"] == {
-        "plan": ['"creator" is not a valid plan. Choose one of: premium.']
-    }
+    assert_error(
+        response,
+        400,
+        "VALIDATION_ERROR",
+        details={"plan": ['"creator" is not a valid plan. Choose one of: premium.']},
+    )
     _nothing_billed(user)
 
 
@@ -223,12 +221,13 @@ def test_declined_first_charge_answers_402_and_leaves_nothing_but_an_audit_entry
             URL, {"plan": "creator", "billing_cycle": "monthly"}, format="json"
         )
 
-    assert response.status_code == 402
-    assert response.json()["error"] == {
-        "code": "PAYMENT_FAILED",
-        "message": "The payment was declined. Nothing was changed.",
-        "details": {"reason": "Card declined (sandbox: the email contains +decline)."},
-    }
+    error = assert_error(
+        response,
+        402,
+        "PAYMENT_FAILED",
+        details={"reason": "Card declined (sandbox: the email contains +decline)."},
+    )
+    assert error["message"] == "The payment was declined. Nothing was changed."
     _nothing_billed(user)
     entry = AuditLog.objects.get(action="billing.payment_declined")
     assert entry.actor_id == user.pk
@@ -240,7 +239,7 @@ def test_declined_first_charge_answers_402_and_leaves_nothing_but_an_audit_entry
     }
     assert not AuditLog.objects.filter(action="subscription.create").exists()
     # The rolled-back invoice gave its number back: the next invoice is still 000001.
-    other = UserFactory(is_verified=True)
+    other = UserFactory(verified=True)
     subscribe(other, "creator")
     assert Invoice.objects.get(user=other).number == "VZ-2026-000001"
 
@@ -264,7 +263,7 @@ def test_get_returns_the_live_subscription(user):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(2))
 def test_parallel_double_subscribe_leaves_one_subscription_and_one_charge(live_server, attempt):
-    user = UserFactory(is_verified=True)
+    user = UserFactory(verified=True)
     auth = bearer_client(user)._credentials["HTTP_AUTHORIZATION"]
     start = threading.Barrier(8)
 
@@ -282,11 +281,9 @@ def test_parallel_double_subscribe_leaves_one_subscription_and_one_charge(live_s
 
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [201] + [409] * 7
-    assert all(
-        response.json()["error"]["code"] == "CONFLICT"
-        for response in responses
-        if response.status_code == 409
-    )
+    for response in responses:
+        if response.status_code != 201:
+            assert_error(response, 409, "CONFLICT")
     assert Subscription.objects.filter(user=user).count() == 1
     assert Invoice.objects.filter(user=user).count() == 1
     assert AuditLog.objects.filter(action="subscription.create").count() == 1

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from apps.accounts.models import AuditLog
 from apps.platform_settings.models import PlatformSetting
+from tests.helpers import assert_error
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_confirmed_flip_is_persisted_and_audited(
     assert PlatformSetting.objects.get(key="maintenance_message").value_text == "Back soon"
     entry = AuditLog.objects.get(action="platform.maintenance_on")
     assert entry.actor_id == staff_user.pk
-    assert admin_client.get("/api/v1/features").status_code == 503
+    assert_error(admin_client.get("/api/v1/features"), 503, "MAINTENANCE")
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from tests.catalog.factories import TrackFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 TRACKS = "/api/v1/tracks?page_size=1"
 
@@ -44,8 +45,7 @@ def test_a_share_token_response_is_never_cached_so_it_dies_with_the_token(client
 
     assert first.status_code == second.status_code == 200
     assert first["X-Cache"] == second["X-Cache"] == "MISS"
-    assert expired.status_code == 403
-    assert expired.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(expired, 403, "PERMISSION_DENIED")
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_an_hls_403_for_a_private_track_is_no_store(hls_on, client):
 
     response = client.get(f"/api/v1/tracks/{track.pk}/hls/master.m3u8")
 
-    assert response.status_code == 403
+    assert_error(response, 403, "PERMISSION_DENIED")
     assert response["Cache-Control"] == "no-store"
 
 
@@ -62,5 +62,5 @@ def test_an_hls_403_for_a_private_track_is_no_store(hls_on, client):
 def test_error_answers_are_no_store_whatever_the_path(client):
     missing = client.get("/api/v1/tracks/00000000-0000-0000-0000-000000000000/stream")
 
-    assert missing.status_code == 404
+    assert_error(missing, 404, "NOT_FOUND")
     assert missing["Cache-Control"] == "no-store"

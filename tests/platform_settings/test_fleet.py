@@ -10,26 +10,23 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import staff_bearer_client
 from tests.servers import gunicorn_server
 
+#: The promise: a flip through one process is what every other process answers within 1 s.
 PROMISED_SECONDS = 1.0
 
+#: How long one request may take: enough for a loaded machine, where an answer can take
+#: seconds. The promise is never measured with it (see ``_status_once_due``).
+REQUEST_TIMEOUT = 30
 
-# How long the poll may wait in all: enough for a loaded machine, where one request can take
-# seconds; the promise itself is asserted on the measured propagation, not on this budget.
-WAIT_BUDGET_SECONDS = 30.0
 
+def _status_once_due(url, since, promised):
+    """The status of a request sent once ``promised`` seconds have passed since ``since``.
 
-def _wait_for_status(url, status, since):
-    """Seconds from ``since`` to the start of the first request that answered ``status``.
-
-    Measuring to the request's start, not its end, keeps a slow answer on a busy machine out
-    of the propagation time: the server had already changed its mind when it took the request.
+    The promise is about when a process changes its mind, so the request is sent at that
+    instant and may take as long as the machine needs to answer: a busy machine slows the
+    answer, not the instant the server had already changed its mind.
     """
-    while time.monotonic() - since < WAIT_BUDGET_SECONDS:
-        sent = time.monotonic()
-        if requests.get(url, timeout=10).status_code == status:
-            return sent - since
-        time.sleep(0.02)
-    return None
+    time.sleep(max(0.0, since + promised - time.monotonic()))
+    return requests.get(url, timeout=REQUEST_TIMEOUT).status_code
 
 
 @pytest.mark.slow
@@ -41,29 +38,29 @@ def test_a_flip_through_one_process_reaches_the_other_within_a_second(seeded):
 
     with gunicorn_server() as server_a, gunicorn_server() as server_b:
         features_b = server_b + "/api/v1/features"
-        assert requests.get(features_b, timeout=10).status_code == 200
+        assert requests.get(features_b, timeout=REQUEST_TIMEOUT).status_code == 200
 
         flip = requests.put(
-            server_a + "/api/v1/admin/maintenance", json={"enabled": True}, headers=auth, timeout=10
+            server_a + "/api/v1/admin/maintenance",
+            json={"enabled": True},
+            headers=auth,
+            timeout=REQUEST_TIMEOUT,
         )
         flipped_at = time.monotonic()
         assert flip.status_code == 200
-        seen_on = _wait_for_status(features_b, 503, flipped_at)
-        assert seen_on is not None
-        assert seen_on <= PROMISED_SECONDS, seen_on
-        assert requests.get(server_b + "/api/v1/health", timeout=10).status_code == 200
+        assert _status_once_due(features_b, flipped_at, PROMISED_SECONDS) == 503
+        assert requests.get(server_b + "/api/v1/health", timeout=REQUEST_TIMEOUT).status_code == 200
 
         off = requests.put(
             server_b + "/api/v1/admin/maintenance",
             json={"enabled": False},
             headers=auth,
-            timeout=10,
+            timeout=REQUEST_TIMEOUT,
         )
         unflipped_at = time.monotonic()
         assert off.status_code == 200
-        seen_off = _wait_for_status(server_a + "/api/v1/features", 200, unflipped_at)
-        assert seen_off is not None
-        assert seen_off <= PROMISED_SECONDS, seen_off
+        features_a = server_a + "/api/v1/features"
+        assert _status_once_due(features_a, unflipped_at, PROMISED_SECONDS) == 200
 
 
 @pytest.mark.slow
@@ -75,16 +72,25 @@ def test_without_redis_every_process_still_follows_the_database_within_the_ttl(s
     no_redis = {"REDIS_URL": "redis://127.0.0.1:1/0", "MAINTENANCE_CACHE_TTL": "2"}
 
     with gunicorn_server(no_redis) as server_a, gunicorn_server(no_redis) as server_b:
-        assert requests.get(server_b + "/api/v1/features", timeout=10).status_code == 200
+        assert (
+            requests.get(server_b + "/api/v1/features", timeout=REQUEST_TIMEOUT).status_code == 200
+        )
         flip = requests.put(
-            server_a + "/api/v1/admin/maintenance", json={"enabled": True}, headers=auth, timeout=10
+            server_a + "/api/v1/admin/maintenance",
+            json={"enabled": True},
+            headers=auth,
+            timeout=REQUEST_TIMEOUT,
         )
         flipped_at = time.monotonic()
         assert flip.status_code == 200
-        assert requests.get(server_a + "/api/v1/features", timeout=10).status_code == 503
-        seen = _wait_for_status(server_b + "/api/v1/features", 503, flipped_at)
-        assert seen is not None
-        assert seen <= 2.0 + 0.5, seen
+        assert (
+            requests.get(server_a + "/api/v1/features", timeout=REQUEST_TIMEOUT).status_code == 503
+        )
+        # Without Redis nothing tells server B: its snapshot, loaded before the flip, expires
+        # within the 2 s TTL set above (half a second of slack on top).
+        assert _status_once_due(server_b + "/api/v1/features", flipped_at, 2.0 + 0.5) == 503
 
     with gunicorn_server() as restarted:  # the flip survives a restart
-        assert requests.get(restarted + "/api/v1/features", timeout=10).status_code == 503
+        assert (
+            requests.get(restarted + "/api/v1/features", timeout=REQUEST_TIMEOUT).status_code == 503
+        )

@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from apps.platform_settings.services import setting_set
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 from veza import shared_cache
 
 FEATURES = "/api/v1/features"
@@ -76,8 +77,8 @@ def test_error_responses_are_not_cached(seeded, client):
     first = client.get("/api/v1/tracks-that-do-not-exist")
     tracks_404 = client.get("/api/v1/tracks/not-a-route")
 
-    assert first.status_code == 404
-    assert tracks_404.status_code == 404
+    assert_error(first, 404, "NOT_FOUND")
+    assert_error(tracks_404, 404, "NOT_FOUND")
     assert client.get("/api/v1/tracks/not-a-route")["X-Cache"] == "MISS"
 
 

@@ -1,5 +1,6 @@
-"""Staff operations over the API need a login that passed 2FA (security review, item 7), like
-the admin site; the rule is ``STAFF_API_REQUIRE_OTP`` (on in production and in this suite)."""
+"""Staff operations over the API need a login that passed 2FA, like the admin site, so a
+stolen staff password alone reaches nothing; the rule is ``STAFF_API_REQUIRE_OTP`` (on in
+production and in this suite)."""
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -11,6 +12,7 @@ from apps.platform_settings.models import PlatformSetting
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_two_factor import code_for
 from tests.conftest import bearer_client, staff_bearer_client
+from tests.helpers import assert_error
 from veza.audit import RequestMeta
 
 URL = "/api/v1/admin/maintenance"
@@ -21,9 +23,7 @@ def maintenance_on() -> bool:
 
 
 def assert_two_factor_required(response):
-    assert response.status_code == 403
-    error = response.json()["error"]
-    assert error["code"] == "TWO_FACTOR_LOGIN_REQUIRED"
+    error = assert_error(response, 403, "TWO_FACTOR_LOGIN_REQUIRED")
     assert "two-factor" in error["message"]
 
 
@@ -104,12 +104,11 @@ def test_an_otp_verified_admin_session_may_use_staff_apis(seeded, staff_user, cl
 
 @pytest.mark.django_db
 def test_non_staff_with_a_2fa_login_are_still_refused(seeded):
-    response = staff_bearer_client(UserFactory(is_verified=True)).put(
+    response = staff_bearer_client(UserFactory(verified=True)).put(
         URL, {"enabled": True}, format="json"
     )
 
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+    assert_error(response, 403, "PERMISSION_DENIED")
 
 
 @pytest.mark.django_db
