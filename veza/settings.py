@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.streaming",
     "apps.billing",
+    "apps.messaging",
     "apps.education",
     "apps.distribution",
     "apps.gdpr",
