@@ -25,14 +25,11 @@ from veza.api.schema import error_response
 from veza.audit import RequestMeta
 
 
+# ``/users/me``: the accounts app's read and edit, plus deleting the account. Deleting reaches
+# into every app, which only this top layer may import, so the route is served from here with
+# the accounts view's GET and PATCH unchanged (``veza/urls.py`` routes ``users/me`` here before
+# the accounts URLs). A comment, not a docstring: the schema of GET and PATCH stays the same.
 class AccountApi(MeApi):
-    """``/users/me``: the accounts app's read and edit, plus deleting the account.
-
-    Deleting reaches into every app, which only this top layer may import, so the route is
-    served from here with the accounts view's GET and PATCH unchanged (``veza/urls.py``
-    routes ``users/me`` here before the accounts URLs).
-    """
-
     def get_permissions(self):
         if self.request is not None and self.request.method == "DELETE":
             return [IsAuthenticated(), LoginSessionRequired()]
@@ -69,7 +66,14 @@ class AccountApi(MeApi):
         return Response(DeletionReceiptSerializer(receipt).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ExportRequestApi(APIView):
+class PersonalDataApi(APIView):
+    """The archive holds everything about the person: only they may ask for it and fetch it,
+    with their own login (a bearer token or a session), never with an integrator's API key."""
+
+    permission_classes = [IsAuthenticated, LoginSessionRequired]
+
+
+class ExportRequestApi(PersonalDataApi):
     extra_error_codes = ("429",)
 
     @extend_schema(
@@ -86,7 +90,7 @@ class ExportRequestApi(APIView):
         return Response(ExportCreatedSerializer(export).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ExportListApi(APIView):
+class ExportListApi(PersonalDataApi):
     pagination_class = PageNumberPagination
 
     @extend_schema(
@@ -115,7 +119,7 @@ class ZipRenderer(BaseRenderer):
         return data
 
 
-class ExportDownloadApi(APIView):
+class ExportDownloadApi(PersonalDataApi):
     renderer_classes = [JSONRenderer, ZipRenderer]
     extra_error_codes = ("409",)
 

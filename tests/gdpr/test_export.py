@@ -9,12 +9,14 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from apps.accounts.models import AuditLog
+from apps.accounts.services import api_key_create
 from apps.gdpr import services
 from apps.gdpr.models import DataExport, ExportStatus
 from apps.gdpr.services.archive import FORMAT_VERSION
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
 from tests.gdpr.factories import DataExportFactory, archive_of, footprint, jsonl
+from veza.audit import RequestMeta
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +294,22 @@ def test_listing_exports_takes_the_same_queries_for_1_and_20(user, rows, django_
         response = client.get("/api/v1/users/me/exports")
 
     assert len(response.json()["results"]) == rows
+
+
+def test_an_api_key_cannot_request_or_download_an_export(user, api_client):
+    export = DataExportFactory(user=user, status=ExportStatus.READY)
+    _, secret = api_key_create(user=user, name="ci", scopes=["admin"], meta=RequestMeta())
+    api_client.credentials(HTTP_X_API_KEY=secret)
+
+    requested = api_client.post("/api/v1/users/me/export")
+    downloaded = api_client.get(f"/api/v1/users/me/exports/{export.pk}/download")
+
+    assert (requested.status_code, error_code(requested)) == (403, "API_KEY_NOT_ALLOWED")
+    assert (downloaded.status_code, error_code(downloaded)) == (403, "API_KEY_NOT_ALLOWED")
+    assert DataExport.objects.count() == 1
+
+
+def test_exports_need_a_login(api_client):
+    response = api_client.post("/api/v1/users/me/export")
+
+    assert (response.status_code, error_code(response)) == (401, "AUTHENTICATION_REQUIRED")
