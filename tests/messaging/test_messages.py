@@ -227,3 +227,15 @@ def test_listing_messages_takes_the_same_queries_for_1_and_20(
         response = client.get(f"/api/v1/conversations/{conversation.pk}/messages")
 
     assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_listing_blocks_takes_the_same_queries_for_1_and_20(alice, rows, django_assert_num_queries):
+    for _ in range(rows):
+        BlockFactory(blocker=alice, blocked=UserFactory(is_verified=True))
+    client = bearer_client(alice)
+
+    with django_assert_num_queries(3):  # session user, count, page with profiles
+        response = client.get("/api/v1/blocks")
+
+    assert len(response.json()["results"]) == rows
