@@ -108,7 +108,8 @@ class ExportListApi(PersonalDataApi):
 
 
 class ZipRenderer(BaseRenderer):
-    """Lets clients that ask for ``application/zip`` reach the download (errors stay JSON)."""
+    """Lets clients that ask for ``application/zip`` reach the download (the body itself is a
+    ``FileResponse``, which no renderer touches; errors are JSON, see ``handle_exception``)."""
 
     media_type = "application/zip"
     format = "zip"
@@ -134,6 +135,13 @@ class ExportDownloadApi(PersonalDataApi):
         },
         summary="Download one of my data exports (its owner only, for 7 days)",
     )
+    def handle_exception(self, exc):
+        # An error is the JSON envelope even when the client asked for application/zip.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     def get(self, request, export_id):
         export = selectors.export_downloadable(export_id=export_id, user=request.user)
         response = FileResponse(

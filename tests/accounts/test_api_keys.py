@@ -229,7 +229,14 @@ def test_scope_matrix(scopes, method, allowed):
         else getattr(client, method)(ME_URL)
     )
 
-    if allowed:
+    if allowed and method == "delete":
+        # The scope lets the request through; deleting the account itself then needs the
+        # person's own login (DELETE /users/me, apps.gdpr), never an API key.
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "API_KEY_NOT_ALLOWED"
+        user.refresh_from_db()
+        assert user.is_active is True
+    elif allowed:
         assert response.status_code != 403
         assert response.status_code not in (401, 429)
     else:

@@ -313,3 +313,25 @@ def test_exports_need_a_login(api_client):
     response = api_client.post("/api/v1/users/me/export")
 
     assert (response.status_code, error_code(response)) == (401, "AUTHENTICATION_REQUIRED")
+
+
+def test_a_client_asking_for_a_zip_gets_errors_as_json(user):
+    response = bearer_client(user).get(
+        "/api/v1/users/me/exports/00000000-0000-0000-0000-000000000000/download",
+        HTTP_ACCEPT="application/zip",
+    )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert error_code(response) == "NOT_FOUND"
+
+
+def test_a_client_asking_for_a_zip_gets_the_zip(user, django_capture_on_commit_callbacks):
+    export = _export(user, django_capture_on_commit_callbacks)
+
+    response = bearer_client(user).get(
+        f"/api/v1/users/me/exports/{export.pk}/download", HTTP_ACCEPT="application/zip"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
