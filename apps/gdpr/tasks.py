@@ -25,4 +25,7 @@ def exports_expire() -> int:
 
 @shared_task(name="gdpr.hard_delete_due", ignore_result=True)
 def hard_delete_due() -> int:
-    return services.deletions_finish_due()
+    """The daily erasure job: accounts deleted 30 days ago, then invoices past retention."""
+    finished = services.deletions_finish_due()
+    services.retained_invoices_purge()
+    return finished

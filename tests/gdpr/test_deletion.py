@@ -73,6 +73,21 @@ def test_deleting_the_account_answers_202_with_the_receipt(
     assert [record["user_id"] for record in ledger_records()] == [str(user.pk)]
 
 
+def test_the_account_holder_is_emailed_at_the_address_before_anonymisation(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    address = user.email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_me(user).status_code == 202
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [address]
+    assert mailoutbox[0].subject == "Your Veza account was deleted"
+    hard_delete = AccountDeletion.objects.get(user=user).hard_delete_after
+    assert f"erased on {hard_delete:%Y-%m-%d}" in mailoutbox[0].body
+
+
 def test_a_wrong_password_deletes_nothing(user):
     response = delete_me(user, password="not-my-password")
 
@@ -261,6 +276,20 @@ def test_the_hard_delete_removes_what_remains_and_is_safe_to_run_twice():
     assert not AuditLog.objects.filter(actor=data.user, ip_address__isnull=False).exists()
     assert not AuditLog.objects.filter(actor=data.user).exclude(user_agent="").exists()
     assert AuditLog.objects.filter(action="gdpr.account_hard_delete").count() == 1
+
+
+def test_invoices_of_deleted_accounts_go_when_their_retention_ends():
+    data = footprint()
+    invoice = Invoice.objects.get(user=data.user)
+    assert delete_me(data.user).status_code == 202
+    ten_years_later = invoice.issued_at.replace(year=invoice.issued_at.year + 10)
+
+    early = services.retained_invoices_purge(now=ten_years_later - timedelta(minutes=1))
+    due = services.retained_invoices_purge(now=ten_years_later + timedelta(minutes=1))
+
+    assert early == 0
+    assert due == 2  # the invoice and its line
+    assert not Invoice.objects.filter(pk=invoice.pk).exists()
 
 
 def test_the_hard_delete_task_runs_from_beat(user):

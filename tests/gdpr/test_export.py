@@ -99,6 +99,8 @@ def test_the_archive_holds_every_domain_checked_against_its_manifest(
     tracks = {row["title"]: row for row in jsonl(archive, "tracks.jsonl")}
     assert archive.read(tracks["Jane public"]["audio_file"]) == b"public-audio-bytes"
     assert archive.read(tracks["Jane private"]["audio_file"]) == b"private-audio-bytes"
+    assert profile["avatar"] == "profile/jane.png"
+    assert archive.read("profile/jane.png") == b"\x89PNG jane"
     readme = archive.read("README.txt").decode()
     for name in [*DOMAIN_FILES, "audit_log.jsonl"]:
         assert name in readme

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import ApiKey, AuditLog, BackupCodeDevice, OAuthAccount, Profile
 from apps.gdpr.exporters.base import CHUNK_SIZE, Exporter
+
+
+def _avatar_path(profile) -> str | None:
+    if profile is None or not profile.avatar:
+        return None
+    return f"profile/{posixpath.basename(profile.avatar.name)}"
+
+
+def profile_media(user, cut_off):
+    profile = Profile.objects.filter(user=user).first()
+    if path := _avatar_path(profile):
+        yield path, profile.avatar.name
 
 
 def profile_rows(user, cut_off):
@@ -21,7 +35,7 @@ def profile_rows(user, cut_off):
         "promoted_to_creator_at": user.promoted_to_creator_at,
         "display_name": profile.display_name if profile else "",
         "bio": profile.bio if profile else "",
-        "avatar": profile.avatar.name if profile and profile.avatar else None,
+        "avatar": _avatar_path(profile),
         "country": str(profile.country) if profile and profile.country else "",
     }
 
@@ -92,9 +106,10 @@ def audit_rows(user, cut_off):
 EXPORTERS = [
     Exporter(
         "profile.jsonl",
-        "Your account and public profile: email, username, role, display name, bio, avatar "
-        "file name, country, when you joined.",
+        "Your account and public profile: email, username, role, display name, bio, country, "
+        "when you joined; your avatar picture is in the profile/ folder.",
         profile_rows,
+        media=profile_media,
     ),
     Exporter(
         "account_security.jsonl",

@@ -20,6 +20,12 @@ def _audio_path(track) -> str | None:
     return f"tracks/{track.pk}/{posixpath.basename(track.audio_file.name)}"
 
 
+def _cover_path(track) -> str | None:
+    if not track.cover_image:
+        return None
+    return f"tracks/{track.pk}/cover-{posixpath.basename(track.cover_image.name)}"
+
+
 def track_rows(user, cut_off):
     for track in _tracks(user, cut_off).iterator(chunk_size=CHUNK_SIZE):
         yield {
@@ -38,14 +44,17 @@ def track_rows(user, cut_off):
             "play_count": track.play_count,
             "created_at": track.created_at,
             "audio_file": _audio_path(track),
+            "cover_image": _cover_path(track),
         }
 
 
 def track_media(user, cut_off):
-    for track in _tracks(user, cut_off).only("id", "audio_file").iterator(chunk_size=CHUNK_SIZE):
-        path = _audio_path(track)
-        if path:
+    tracks = _tracks(user, cut_off).only("id", "audio_file", "cover_image")
+    for track in tracks.iterator(chunk_size=CHUNK_SIZE):
+        if path := _audio_path(track):
             yield path, track.audio_file.name
+        if path := _cover_path(track):
+            yield path, track.cover_image.name
 
 
 def playlist_rows(user, cut_off):
@@ -117,8 +126,8 @@ def follow_rows(user, cut_off):
 EXPORTERS = [
     Exporter(
         "tracks.jsonl",
-        "Tracks you uploaded, with their details; the audio files themselves are in the "
-        "tracks/ folder (the path is in each line's audio_file).",
+        "Tracks you uploaded, with their details; the audio files and covers themselves are "
+        "in the tracks/ folder (the paths are in each line's audio_file and cover_image).",
         track_rows,
         media=track_media,
     ),

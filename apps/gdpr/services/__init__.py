@@ -8,6 +8,7 @@ from apps.gdpr.services.deletion import (
     deletion_receipt,
     deletions_finish_due,
     erasures_replay,
+    retained_invoices_purge,
 )
 from apps.gdpr.services.exports import (
     export_file_delete,
@@ -31,4 +32,5 @@ __all__ = [
     "export_request",
     "exports_expire",
     "exports_fail_stuck",
+    "retained_invoices_purge",
 ]

@@ -107,9 +107,11 @@ def _readme(user_id: str, cut_off: datetime, entries: list[ArchiveEntry], missin
         if entry.records is not None:
             lines.append(f"{entry.name} ({entry.records} records)")
             lines.append(f"    {entry.description}")
-    media = [entry for entry in entries if entry.records is None]
-    if media:
-        lines += ["tracks/", f"    The audio files you uploaded ({len(media)} files)."]
+    media = [entry.name for entry in entries if entry.records is None]
+    folders = sorted({name.split("/", 1)[0] for name in media})
+    for folder in folders:
+        count = sum(1 for name in media if name.startswith(f"{folder}/"))
+        lines += [f"{folder}/", f"    Files you uploaded, as you uploaded them ({count} files)."]
     if missing:
         lines += ["", "These uploaded files could not be found in storage and are missing:"]
         lines += [f"    {name}" for name in missing]

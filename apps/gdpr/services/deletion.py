@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.exceptions import InvalidOtp, InvalidPassword, OtpRequired
 from apps.accounts.models import User
 from apps.accounts.services import otp_verify, two_factor_is_enabled
+from apps.billing.models import Invoice
 from apps.gdpr.erasure import STEPS, ErasureContext
 from apps.gdpr.exceptions import AlreadyDeleted
 from apps.gdpr.models import AccountDeletion
@@ -27,6 +29,7 @@ from apps.gdpr.retention import retained
 from apps.gdpr.services.ledger import ledger_records, ledger_write
 from veza.api import ratelimit
 from veza.audit import RequestMeta, audit_record
+from veza.emails import email_send_on_commit
 
 PSEUDONYM_PREFIX = "Deleted user"
 
@@ -97,6 +100,17 @@ def account_erase(
         requested_at=now,
         hard_delete_after=now + timedelta(days=settings.GDPR_HARD_DELETE_DAYS),
     )
+    # The address is about to be anonymised: tell its owner now (a deletion they did not ask
+    # for means someone else holds their password).
+    email_send_on_commit(
+        template="gdpr_account_deleted",
+        to=locked.email,
+        context={
+            "username": locked.username,
+            "hard_delete_at": deletion.hard_delete_after.strftime("%Y-%m-%d"),
+            "by_staff": staff is not None,
+        },
+    )
     audit_record(
         action="gdpr.account_delete",
         actor=staff or locked,
@@ -148,6 +162,17 @@ def deletions_finish_due(*, now: datetime | None = None) -> int:
     due = AccountDeletion.objects.filter(hard_deleted_at__isnull=True, hard_delete_after__lte=now)
     ids = list(due.order_by("hard_delete_after").values_list("pk", flat=True))
     return sum(deletion_finish(deletion_id=pk, now=now) for pk in ids)
+
+
+def retained_invoices_purge(*, now: datetime | None = None) -> int:
+    """Invoices of deleted accounts are kept as issued for the legal retention period
+    (``GDPR_INVOICE_RETENTION_YEARS``, :mod:`apps.gdpr.retention`), then deleted with their
+    lines; idempotent."""
+    now = now or timezone.now()
+    limit = now - relativedelta(years=settings.GDPR_INVOICE_RETENTION_YEARS)
+    expired = Invoice.objects.filter(user__deletion__isnull=False, issued_at__lt=limit)
+    deleted, _ = expired.delete()
+    return deleted
 
 
 def erasures_replay(*, now: datetime | None = None) -> int:
