@@ -174,6 +174,14 @@ def footprint() -> Footprint:
     )
 
 
+def error_code(response) -> str:
+    """The code of an error answer, after checking it is the contract's envelope."""
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    return body["error"]["code"]
+
+
 def archive_of(export: DataExport) -> zipfile.ZipFile:
     with default_storage.open(export.file, "rb") as handle:
         return zipfile.ZipFile(io.BytesIO(handle.read()))

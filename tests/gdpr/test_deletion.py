@@ -20,16 +20,10 @@ from apps.messaging.models import Block, Message
 from apps.streaming.models import PlayEvent
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import bearer_client
-from tests.gdpr.factories import DataExportFactory, footprint
+from tests.gdpr.factories import DataExportFactory, error_code, footprint
 from veza.audit import RequestMeta
 
 pytestmark = pytest.mark.django_db
-
-
-def error_code(response) -> str:
-    body = response.json()
-    assert set(body["error"]) == {"code", "message", "details"}
-    return body["error"]["code"]
 
 
 def delete_me(user, keep_public_tracks=False, password=PASSWORD, **extra):

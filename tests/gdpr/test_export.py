@@ -15,7 +15,7 @@ from apps.gdpr.models import DataExport, ExportStatus
 from apps.gdpr.services.archive import FORMAT_VERSION
 from tests.accounts.factories import UserFactory
 from tests.conftest import bearer_client
-from tests.gdpr.factories import DataExportFactory, archive_of, footprint, jsonl
+from tests.gdpr.factories import DataExportFactory, archive_of, error_code, footprint, jsonl
 from veza.audit import RequestMeta
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +35,6 @@ DOMAIN_FILES = {
     "messages.jsonl": 2,
     "blocks.jsonl": 1,
 }
-
-
-def error_code(response) -> str:
-    body = response.json()
-    assert set(body["error"]) == {"code", "message", "details"}
-    return body["error"]["code"]
 
 
 def _export(user, django_capture_on_commit_callbacks) -> DataExport:

@@ -73,11 +73,7 @@ def test_deletion_handles_every_declared_personal_column(django_capture_on_commi
     data = footprint()
     user = data.user
     DataExportFactory(user=user, status="ready", file="gdpr/exports/old.zip")
-    before = {
-        (label, column): _values(apps.get_model(label), table.owner, user, column)
-        for label, table in PII.items()
-        for column in table.columns
-    }
+    before = _snapshot(user)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = bearer_client(user).delete(

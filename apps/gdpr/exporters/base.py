@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from apps.messaging.selectors import user_display_name
+
 #: Rows read from the database per round trip.
 CHUNK_SIZE = 2000
 
@@ -31,8 +33,4 @@ class Exporter:
 
 def person(user) -> dict:
     """Someone other than the archive's owner: their id and public name, nothing else."""
-    profile = getattr(user, "profile", None)
-    return {
-        "id": str(user.pk),
-        "display_name": (profile.display_name if profile else "") or user.username,
-    }
+    return {"id": str(user.pk), "display_name": user_display_name(user)}
