@@ -269,6 +269,8 @@ def test_the_hard_delete_removes_what_remains_and_is_safe_to_run_twice():
     assert Message.objects.get(pk=data.message_from_other.pk).body == "Hi Jane, Other here"
     assert not AuditLog.objects.filter(actor=data.user, ip_address__isnull=False).exists()
     assert not AuditLog.objects.filter(actor=data.user).exclude(user_agent="").exists()
+    track_deletions = AuditLog.objects.filter(actor=data.user, action="track.delete")
+    assert [entry.metadata for entry in track_deletions] == [{"owner": str(data.user.pk)}] * 2
     assert AuditLog.objects.filter(action="gdpr.account_hard_delete").count() == 1
 
 

@@ -51,6 +51,11 @@ def audit_trace_erase(ctx: ErasureContext) -> dict:
         Q(actor=ctx.user) | Q(target_type="accounts.user", target_id=str(ctx.user.pk))
     ).filter(Q(ip_address__isnull=False) | ~Q(user_agent=""))
     erased = entries.update(ip_address=None, user_agent="")
+    # Deleting a track records its title; the titles of what the user deleted go too.
+    titled = AuditLog.objects.filter(actor=ctx.user, metadata__has_key="title")
+    for entry in titled.only("id", "metadata").iterator(chunk_size=500):
+        entry.metadata.pop("title", None)
+        AuditLog.objects.filter(pk=entry.pk).update(metadata=entry.metadata)
     tokens, _ = OutstandingToken.objects.filter(user=ctx.user).delete()
     return {"audit_entries_erased": erased, "session_records_deleted": tokens}
 
