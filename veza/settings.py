@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.streaming",
     "apps.billing",
+    "apps.messaging",
     "apps.education",
     "apps.distribution",
     "apps.gdpr",
@@ -237,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
     "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
     # Expired OAuth sign-in states are deleted (apps.accounts.tasks).
     "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
+    # Personal data (apps.gdpr.tasks): exports stuck in processing are failed, expired export
+    # archives are deleted, and deleted accounts get their final erasure once due (daily).
+    "gdpr-exports-watchdog": {"task": "gdpr.exports_watchdog", "schedule": 600.0},
+    "gdpr-exports-expire": {"task": "gdpr.exports_expire", "schedule": 3600.0},
+    "gdpr-hard-delete-due": {"task": "gdpr.hard_delete_due", "schedule": 86400.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -269,6 +275,19 @@ BILLING_PAYMENT_GATEWAY = env.str(
 # This deployment is a sandbox (development, staging, demo): the sandbox gateway may approve
 # charges. Off by default in production, where the sandbox declines and check --deploy fails.
 BILLING_SANDBOX = env.bool("BILLING_SANDBOX", default=DEBUG)
+
+# --- Personal data (apps.gdpr) -------------------------------------------------------------
+
+# Self-requested exports per user in any rolling 24 hours (failed ones do not count).
+GDPR_EXPORTS_PER_DAY = env.int("GDPR_EXPORTS_PER_DAY", default=3)
+# Days an export archive can be downloaded before it is deleted.
+GDPR_EXPORT_TTL_DAYS = env.int("GDPR_EXPORT_TTL_DAYS", default=7)
+# Minutes after which an export still pending or processing is failed by the watchdog.
+GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
+# Days between an account's deletion and its final erasure (the hard delete).
+GDPR_HARD_DELETE_DAYS = env.int("GDPR_HARD_DELETE_DAYS", default=30)
+# Years invoices are kept as issued after an account's deletion (tax law; DE/FR: 10).
+GDPR_INVOICE_RETENTION_YEARS = env.int("GDPR_INVOICE_RETENTION_YEARS", default=10)
 
 # --- API ---------------------------------------------------------------------------------
 

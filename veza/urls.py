@@ -7,12 +7,15 @@ from veza.api.health import HealthApi
 
 api_v1 = [
     path("health", HealthApi.as_view(), name="health"),
+    # Before accounts: serves /users/me with deletion added (apps.gdpr.apis.AccountApi).
+    path("", include("apps.gdpr.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.catalog.urls")),
     path("", include("apps.streaming.urls")),
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.education.urls")),
+    path("", include("apps.messaging.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,61 @@
+"""Which columns of which tables hold personal data, and what an account's deletion does to
+each. ``tests/gdpr/test_pii_coverage.py`` checks this against every model: a new column whose
+name looks personal (:data:`LOOKS_PERSONAL`) must be declared here, as handled or as not
+personal with a reason, or the suite fails.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Handling(StrEnum):
+    ANONYMISED = "anonymised when the account is deleted"
+    DELETED = "deleted with its row when the account is deleted"
+    ERASED_LATER = "erased (or unlinked from the account) at the hard delete"
+    KEPT = "kept on purpose (see apps.gdpr.retention)"
+
+
+@dataclass(frozen=True)
+class PiiTable:
+    #: Lookup from a row to the account it is about (``"pk"`` for the user table itself).
+    owner: str
+    columns: dict[str, Handling]
+
+
+A, D, E, K = Handling.ANONYMISED, Handling.DELETED, Handling.ERASED_LATER, Handling.KEPT
+
+PII: dict[str, PiiTable] = {
+    "accounts.user": PiiTable("pk", {"email": A, "email_normalized": A, "username": A}),
+    "accounts.profile": PiiTable("user", {"display_name": A, "bio": A, "avatar": A, "country": A}),
+    "accounts.auditlog": PiiTable("actor", {"actor_label": A, "ip_address": E, "user_agent": E}),
+    "accounts.apikey": PiiTable("user", {"name": A}),
+    "accounts.backupcodedevice": PiiTable("user", {"name": D}),
+    "accounts.oauthaccount": PiiTable("user", {"email": D, "access_token": D, "refresh_token": D}),
+    # Public tracks the user chose to keep stay as published, credited to a pseudonym.
+    "catalog.track": PiiTable(
+        "owner", {"artist_name": A, "description": K, "audio_file": K, "cover_image": K}
+    ),
+    "catalog.playlist": PiiTable("owner", {"description": D}),
+    # A moderation record: what was reported and why; the reporter is the anonymised account.
+    "catalog.report": PiiTable("reporter", {"details": K}),
+    "streaming.playevent": PiiTable("listener", {"session_id": E, "country": E}),
+    "messaging.message": PiiTable("sender", {"body": E}),
+    "gdpr.dataexport": PiiTable("user", {"file": A}),
+}
+
+#: Columns whose name looks personal but which hold nothing about a person.
+NOT_PERSONAL: dict[str, str] = {
+    "platform_settings.platformsetting.description": "what a platform switch does",
+    "billing.plan.name": "a plan's name",
+    "billing.plan.description": "a plan's description",
+    "billing.invoiceline.description": "the plan and period billed",
+}
+
+#: Column names that suggest personal data.
+LOOKS_PERSONAL = re.compile(
+    r"email|name|(^|_)ip(_|$)|bio|avatar|user_agent|phone|address|country|birth|body"
+    r"|session_id|description|details|label|(^|_)token$|city|street|postal|image|(^|_)file$"
+)
