@@ -44,6 +44,13 @@ PII: dict[str, PiiTable] = {
     "streaming.playevent": PiiTable("listener", {"session_id": E, "country": E}),
     "messaging.message": PiiTable("sender", {"body": E}),
     "gdpr.dataexport": PiiTable("user", {"file": A}),
+    # A teacher's courses stay for the learners who enrolled (archived, never sold again).
+    "education.course": PiiTable("owner", {"description": K, "cover_image": K}),
+    "education.lesson": PiiTable("course__owner", {"description": K, "media_file": K}),
+    # Certificates stay verifiable without the learner's name; the issuer's name is part of
+    # what the certificate proves, as issued.
+    "education.certificate": PiiTable("enrollment__user", {"learner_name": A, "creator_name": K}),
+    "education.review": PiiTable("user", {"body": D}),
 }
 
 #: Columns whose name looks personal but which hold nothing about a person.

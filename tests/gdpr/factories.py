@@ -34,11 +34,14 @@ from apps.catalog.models import (
     Track,
     Visibility,
 )
+from apps.education import services as education_services
+from apps.education.models import LessonProgress
 from apps.gdpr.models import DataExport
 from apps.messaging.models import Block, Message
 from apps.streaming.models import PlayEvent
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import PlaylistFactory, TrackFactory
+from tests.education.factories import CourseFactory, EnrollmentFactory, LessonFactory
 from tests.messaging.factories import MessageFactory, conversation_between
 
 
@@ -138,6 +141,18 @@ def footprint() -> Footprint:
         body="A secret between other and stranger",
     )
     Block.objects.create(blocker=user, blocked=stranger)
+    # Education: Jane teaches one course, and learned, completed and reviewed another's.
+    LessonFactory(course=CourseFactory(owner=user, title="Jane's bass course"))
+    others_course = CourseFactory(owner=other, title="Other's course")
+    lesson = LessonFactory(course=others_course, title="Lesson one")
+    enrollment = EnrollmentFactory(user=user, course=others_course, completed_at=now)
+    LessonProgress.objects.create(
+        enrollment=enrollment, lesson=lesson, percent=100, completed_at=now
+    )
+    education_services.certificate_issue(enrollment=enrollment, now=now)
+    education_services.review_create(
+        course=others_course, user=user, rating=5, body="Jane loved it"
+    )
     billing_services.subscription_create(
         user=user, plan_code="creator", billing_cycle="monthly", now=now - timedelta(days=1)
     )

@@ -1,6 +1,7 @@
 """Account deletion (Art. 17): shared/API.md "Personal data (GDPR)"."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
@@ -12,6 +13,7 @@ from apps.accounts.models import ApiKey, AuditLog, OAuthAccount, Profile, User
 from apps.accounts.services import api_key_create
 from apps.billing.models import Invoice, Subscription
 from apps.catalog.models import Follow, LibraryEntry, Playlist, ShareToken, Track
+from apps.education.models import Certificate, Course, CourseStatus, Review
 from apps.gdpr import services
 from apps.gdpr.exceptions import AlreadyDeleted
 from apps.gdpr.models import AccountDeletion, DataExport, ExportStatus
@@ -339,3 +341,24 @@ def test_get_and_patch_of_users_me_still_work(user):
 
     assert (got.status_code, got.json()["email"]) == (200, user.email)
     assert (patched.status_code, patched.json()["username"]) == (200, "renamed")
+
+
+def test_deletion_archives_the_teachers_courses_and_removes_the_learners_traces():
+    data = footprint()
+    user = data.user
+    taught = Course.objects.get(owner=user)
+    others_course = Course.objects.get(title="Other's course")
+    assert (others_course.rating_count, others_course.rating_average) == (1, Decimal("5.00"))
+
+    assert delete_me(user).status_code == 202
+
+    taught.refresh_from_db()
+    others_course.refresh_from_db()
+    deletion = AccountDeletion.objects.get(user=user)
+    assert taught.status == CourseStatus.ARCHIVED  # learners keep it; nobody new pays
+    assert not Review.objects.filter(user=user).exists()
+    assert (others_course.rating_count, others_course.rating_average) == (0, None)
+    certificate = Certificate.objects.get(enrollment__user=user)
+    assert certificate.learner_name == deletion.pseudonym
+    assert certificate.course_title == "Other's course"
+    assert AuditLog.objects.filter(action="course.archive", target_id=str(taught.pk)).exists()

@@ -34,6 +34,10 @@ DOMAIN_FILES = {
     "invoices.jsonl": 1,
     "messages.jsonl": 2,
     "blocks.jsonl": 1,
+    "enrollments.jsonl": 1,
+    "certificates.jsonl": 1,
+    "course_reviews.jsonl": 1,
+    "courses_taught.jsonl": 1,
 }
 
 

@@ -1,6 +1,10 @@
 """Every write of the education domain. The API, the admin and the tasks call these."""
 
-from apps.education.services.certificates import certificate_issue, certificate_revoke
+from apps.education.services.certificates import (
+    certificate_issue,
+    certificate_revoke,
+    certificates_anonymise_for_user,
+)
 from apps.education.services.courses import (
     course_archive,
     course_create,
@@ -24,12 +28,18 @@ from apps.education.services.progress import (
     served_percent,
     served_ranges_merge,
 )
-from apps.education.services.reviews import review_create, review_update, review_visibility_set
+from apps.education.services.reviews import (
+    review_create,
+    review_update,
+    review_visibility_set,
+    reviews_erase_for_user,
+)
 
 __all__ = [
     "ProgressResult",
     "certificate_issue",
     "certificate_revoke",
+    "certificates_anonymise_for_user",
     "course_archive",
     "course_create",
     "course_delete",
@@ -47,6 +57,7 @@ __all__ = [
     "review_create",
     "review_update",
     "review_visibility_set",
+    "reviews_erase_for_user",
     "served_percent",
     "served_ranges_merge",
 ]

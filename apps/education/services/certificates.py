@@ -101,3 +101,14 @@ def certificate_revoke(
         )
     certificate.refresh_from_db()
     return bool(updated)
+
+
+@transaction.atomic
+def certificates_anonymise_for_user(*, user, name: str) -> int:
+    """A deleted learner's certificates stay verifiable (the course, dates and status still
+    prove what was earned) but no longer name the person: the name becomes ``name``."""
+    return (
+        Certificate.objects.filter(enrollment__user=user)
+        .exclude(learner_name=name)
+        .update(learner_name=name)
+    )

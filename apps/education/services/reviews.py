@@ -132,3 +132,18 @@ def rating_average_of(*, count: int, total: int) -> Decimal | None:
     if not count:
         return None
     return (Decimal(total) / Decimal(count)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def reviews_erase_for_user(*, user) -> int:
+    """A deleted account's reviews go; each course's count and average lose them in the same
+    transaction (hidden reviews were already out of the aggregate)."""
+    erased = 0
+    for review in Review.objects.select_for_update().filter(user=user).order_by("course_id"):
+        if not review.is_hidden:
+            _aggregate_apply(course_id=review.course_id, count=-1, total=-review.rating)
+        review.delete()
+        erased += 1
+    if erased:
+        courses_changed()
+    return erased

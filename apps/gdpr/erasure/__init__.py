@@ -5,13 +5,22 @@ a ``STEPS`` list (see :mod:`apps.gdpr.erasure.base`), then add one line below, b
 ``accounts`` (which runs last so it also anonymises the audit entries the others write).
 """
 
-from apps.gdpr.erasure import accounts, billing, catalog, exports, messaging, streaming
+from apps.gdpr.erasure import (
+    accounts,
+    billing,
+    catalog,
+    education,
+    exports,
+    messaging,
+    streaming,
+)
 from apps.gdpr.erasure.base import ErasureContext, ErasureStep
 
 STEPS: list[ErasureStep] = [
     *billing.STEPS,
     *catalog.STEPS,
     *streaming.STEPS,
+    *education.STEPS,
     *messaging.STEPS,
     *exports.STEPS,
     *accounts.STEPS,

@@ -4,7 +4,7 @@ A new app registers its exporters here: write ``apps/gdpr/exporters/<app>.py`` w
 ``EXPORTERS`` list (see :mod:`apps.gdpr.exporters.base`), then add one line below.
 """
 
-from apps.gdpr.exporters import accounts, billing, catalog, messaging, streaming
+from apps.gdpr.exporters import accounts, billing, catalog, education, messaging, streaming
 from apps.gdpr.exporters.base import Exporter
 
 EXPORTERS: list[Exporter] = [
@@ -12,6 +12,7 @@ EXPORTERS: list[Exporter] = [
     *catalog.EXPORTERS,
     *streaming.EXPORTERS,
     *billing.EXPORTERS,
+    *education.EXPORTERS,
     *messaging.EXPORTERS,
 ]
 

@@ -40,7 +40,7 @@ def invoice_rows(user, cut_off):
         yield {
             "id": str(invoice.pk),
             "number": invoice.number,
-            "subscription_id": str(invoice.subscription_id),
+            "subscription_id": str(invoice.subscription_id) if invoice.subscription_id else None,
             "reason": invoice.reason,
             "status": invoice.status,
             "currency": invoice.currency,
