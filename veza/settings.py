@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "CourseLevelEnum": "apps.education.models.CourseLevel",
         "LessonStatusEnum": "apps.education.models.LessonStatus",
         "MediaKindEnum": "apps.education.models.MediaKind",
+        "ExportStatusEnum": "apps.gdpr.models.ExportStatus",
     },
     # Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern.
     "PATH_CONVERTER_OVERRIDES": {

@@ -124,6 +124,13 @@ class ExportDownloadApi(PersonalDataApi):
     renderer_classes = [JSONRenderer, ZipRenderer]
     extra_error_codes = ("409",)
 
+    def handle_exception(self, exc):
+        # An error is the JSON envelope even when the client asked for application/zip.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         tags=["users"],
         responses={
@@ -135,13 +142,6 @@ class ExportDownloadApi(PersonalDataApi):
         },
         summary="Download one of my data exports (its owner only, for 7 days)",
     )
-    def handle_exception(self, exc):
-        # An error is the JSON envelope even when the client asked for application/zip.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
-
     def get(self, request, export_id):
         export = selectors.export_downloadable(export_id=export_id, user=request.user)
         response = FileResponse(
