@@ -237,6 +237,14 @@ CELERY_BEAT_SCHEDULE = {
     "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
     # Expired OAuth sign-in states are deleted (apps.accounts.tasks).
     "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
+    # Distribution: ask the provider about releases that are due (each has its own backoff).
+    "distribution-poll-releases": {"task": "distribution.poll_releases", "schedule": 60.0},
+    # Distribution: live releases of creators whose paid plan ended are taken down after the
+    # grace period (README "Distribution and royalties").
+    "distribution-enforce-eligibility": {
+        "task": "distribution.enforce_eligibility",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -269,6 +277,30 @@ BILLING_PAYMENT_GATEWAY = env.str(
 # This deployment is a sandbox (development, staging, demo): the sandbox gateway may approve
 # charges. Off by default in production, where the sandbox declines and check --deploy fails.
 BILLING_SANDBOX = env.bool("BILLING_SANDBOX", default=DEBUG)
+
+# --- Distribution (apps.distribution) ----------------------------------------------------
+
+# Dotted path of the distributor class (apps.distribution.providers); the sandbox needs nothing.
+DISTRIBUTION_PROVIDER = env.str(
+    "DISTRIBUTION_PROVIDER", default="apps.distribution.providers.SandboxProvider"
+)
+# Country + registrant code that generated ISRCs start with (CC-XXX, allocated by a national
+# ISRC agency). The default "ZZ" + "VZA" is a SANDBOX value no agency issues: set the real
+# prefix before distributing anything for real.
+ISRC_PREFIX = env.str("ISRC_PREFIX", default="ZZVZA")
+# The sandbox provider's platform delays (hours to days) divided by this factor: 1440 makes a
+# day pass in a minute on a development machine; 1 is real time.
+DISTRIBUTION_SANDBOX_TIME_SCALE = env.float("DISTRIBUTION_SANDBOX_TIME_SCALE", default=1440.0)
+# First wait between two status checks of a release; doubled after each unchanged answer, up
+# to DISTRIBUTION_POLL_MAX_SECONDS.
+DISTRIBUTION_POLL_BASE_SECONDS = env.int("DISTRIBUTION_POLL_BASE_SECONDS", default=60)
+DISTRIBUTION_POLL_MAX_SECONDS = env.int("DISTRIBUTION_POLL_MAX_SECONDS", default=6 * 3600)
+# Provider errors tolerated while submitting before a release is marked failed.
+DISTRIBUTION_SUBMIT_MAX_ATTEMPTS = env.int("DISTRIBUTION_SUBMIT_MAX_ATTEMPTS", default=5)
+# Days live releases stay up after the creator's paid plan ended, then they are taken down.
+DISTRIBUTION_GRACE_DAYS = env.int("DISTRIBUTION_GRACE_DAYS", default=30)
+# Lines per batch when importing a royalty report (memory stays flat whatever the file size).
+ROYALTY_IMPORT_BATCH_SIZE = env.int("ROYALTY_IMPORT_BATCH_SIZE", default=5000)
 
 # --- API ---------------------------------------------------------------------------------
 
@@ -331,6 +363,9 @@ SPECTACULAR_SETTINGS = {
         "VisibilityEnum": "apps.catalog.models.Visibility",
         "ReportReasonEnum": "apps.catalog.models.ReportReason",
         "PlaySourceEnum": "apps.streaming.models.PlaySource",
+        "DistributionPlatformEnum": "apps.distribution.models.Platform",
+        "ReleaseStatusEnum": "apps.distribution.models.ReleaseStatus",
+        "ChangeSourceEnum": "apps.distribution.models.ChangeSource",
     },
     # Swagger UI and Redoc come from drf-spectacular-sidecar (static files of this project, no
     # CDN); a bearer token typed into Swagger UI is not kept in localStorage.

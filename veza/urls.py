@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.streaming.urls")),
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
+    path("", include("apps.distribution.urls")),
 ]
 
 urlpatterns = [
