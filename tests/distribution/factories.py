@@ -92,3 +92,16 @@ def import_report(content: bytes, name: str = "report.tsv", actor=None):
 
 D = Decimal
 MONTH = date(2026, 1, 1)
+
+
+def release_in(status: str, *, user=None, platform: str = "spotify", **fields):
+    """A release of a fresh distribution, put straight into ``status`` (test setup only)."""
+    from apps.distribution.models import PlatformRelease
+
+    user = user or paid_creator()
+    track = DistributableTrackFactory(owner=user)
+    distribution = submit(user, track, [platform])
+    release = distribution.releases.get()
+    PlatformRelease.objects.filter(pk=release.pk).update(status=status, **fields)
+    release.refresh_from_db()
+    return release
