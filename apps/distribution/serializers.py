@@ -208,6 +208,21 @@ class RoyaltyQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class MoneyField(serializers.DecimalField):
+    """A decimal string with at least two decimals and no trailing zeros beyond them
+    (``"12.50"``, ``"0.0034"``): report amounts keep fractions of a cent exactly."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**EARNINGS, **kwargs)
+
+    def to_representation(self, value):
+        value = Decimal(value)
+        normalized = value.normalize()
+        if normalized.as_tuple().exponent > -2:
+            normalized = value.quantize(Decimal("0.01"))
+        return f"{normalized:f}"
+
+
 class RoyaltyTotalSerializer(serializers.Serializer):
     key = serializers.CharField(
         allow_null=True,
@@ -215,7 +230,7 @@ class RoyaltyTotalSerializer(serializers.Serializer):
     )
     label = serializers.CharField(help_text="Platform name, track title, month or country.")
     currency = serializers.CharField()
-    earnings = serializers.DecimalField(**EARNINGS, help_text="Decimal string.")
+    earnings = MoneyField(help_text="Decimal string, e.g. 12.50 or 0.0034.")
     quantity = serializers.IntegerField(help_text="Units (streams, downloads) reported.")
     lines = serializers.IntegerField(help_text="Report lines counted.")
 
