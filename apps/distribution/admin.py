@@ -223,13 +223,21 @@ class RoyaltyImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "result": result,
             "error": error,
             "unmatched_url": reverse("admin:distribution_royaltyline_changelist")
-            + "?track__isnull=True",
+            + "?track__isempty=1",
         }
         return TemplateResponse(request, "admin/distribution/royaltyimport/upload.html", context)
 
 
+def _track_field():
+    return forms.UUIDField(required=False, label="Track id (for “assign”)")
+
+
 class MatchForm(ActionForm):
-    track = forms.UUIDField(required=False, label="Track id (for “assign”)")
+    track = _track_field()
+
+
+class TrackIdForm(forms.Form):
+    track = _track_field()
 
 
 @admin.register(RoyaltyLine)
@@ -275,7 +283,7 @@ class RoyaltyLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Assign to the track id given", permissions=["change"])
     def assign_to_track(self, request, queryset):
-        form = MatchForm(request.POST)
+        form = TrackIdForm(request.POST)
         track = None
         if form.is_valid() and form.cleaned_data.get("track"):
             track = Track.objects.filter(pk=form.cleaned_data["track"]).first()
