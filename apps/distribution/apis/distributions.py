@@ -39,6 +39,7 @@ SUBMIT_409 = error_response(
 class DistributionValidateApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
+    extra_error_codes = ("404",)  # not a ready track of the caller
 
     @extend_schema(
         tags=TAGS,
@@ -63,7 +64,7 @@ class DistributionListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     pagination_class = PageNumberPagination
-    extra_error_codes = ("409",)
+    extra_error_codes = ("404", "409")
 
     @extend_schema(
         tags=TAGS,

@@ -108,7 +108,7 @@ class RoyaltySplitListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     pagination_class = PageNumberPagination
-    extra_error_codes = ("409",)
+    extra_error_codes = ("404", "409")
 
     @extend_schema(
         tags=TAGS,
