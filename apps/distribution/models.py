@@ -294,7 +294,10 @@ class RoyaltyShare(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="royalty_shares"
     )
-    track = models.ForeignKey("catalog.Track", on_delete=models.CASCADE, related_name="+")
+    # A deleted track's statements stay: what was earned was earned.
+    track = models.ForeignKey(
+        "catalog.Track", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sale_month = models.DateField()
     platform = models.CharField(max_length=32)
     country = models.CharField(max_length=2, blank=True)
