@@ -372,3 +372,13 @@ def test_a_past_due_subscription_keeps_releases_live_while_billing_retries():
 
     assert services.distributions_enforce_eligibility() == 0
     assert PlatformRelease.objects.get(pk=release.pk).status == "live"
+
+
+def test_the_scheduled_tasks_are_registered_and_on_the_beat_schedule(settings):
+    from veza.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    for name in ("distribution.poll_releases", "distribution.enforce_eligibility"):
+        assert name in scheduled
+        assert name in app.tasks

@@ -1,11 +1,13 @@
 """Importing a distributor's report (shared/API.md, POST /api/v1/royalties/import): staff only,
 streamed, per-line report, re-imports add nothing, repeated lines still count."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from apps.accounts.models import AuditLog
 from apps.distribution import services
@@ -269,3 +271,27 @@ def test_staff_assign_unmatched_lines_to_a_track(staff_user):
     assert matched == 1
     assert RoyaltyShare.objects.get().user_id == user.pk
     assert not TrackIsrc.objects.exists()  # the line is matched, the track's ISRC untouched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_report_imported_twice_at_once_is_imported_once():
+    content = report(*(report_line(ISRC, f"{n}.00") for n in range(50)))
+    start = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            start.wait()
+            results.append(import_report(content).created)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [False, True]
+    assert RoyaltyImport.objects.count() == 1
+    assert RoyaltyLine.objects.count() == 50
