@@ -1,7 +1,8 @@
 """Benchmark: importing a 1,000,000-line distributor royalty report on PostgreSQL.
 
-Generates a DistroKid-like TSV (1,000 catalogue ISRCs matched, 10 % of lines unmatched, 1 % of
-lines repeated identically, five stores, twenty countries, three sale months), creates its own
+Generates a DistroKid-like TSV (1,000 catalogue ISRCs matched, one track in ten split 60/40,
+10 % of lines unmatched, 1 % of lines repeated identically, five stores, twenty countries, three
+sale months), creates its own
 database (``<BENCH_DATABASE_URL>_royalties``, dropped at the end), then imports the report in a
 child process and reads that process's peak memory (``ru_maxrss``), then imports it again (the
 same file must add nothing).
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -121,7 +124,13 @@ def child(path: str) -> None:
     from apps.accounts.models import User
     from apps.catalog.models import Track
     from apps.distribution import services
-    from apps.distribution.models import RoyaltyLine, RoyaltyShare, TrackIsrc
+    from apps.distribution.models import (
+        RoyaltyLine,
+        RoyaltyShare,
+        RoyaltySplit,
+        RoyaltySplitShare,
+        TrackIsrc,
+    )
 
     owner = User.objects.create_user("bench-royalties@example.com", "benchroyalties")
     tracks = Track.objects.bulk_create(
@@ -129,6 +138,19 @@ def child(path: str) -> None:
     )
     TrackIsrc.objects.bulk_create(
         TrackIsrc(track=track, isrc=isrc(n)) for n, track in enumerate(tracks)
+    )
+    # One track in ten is shared 60/40 with a collaborator: those lines are split one by one.
+    singer = User.objects.create_user("bench-singer@example.com", "benchsinger")
+    splits = RoyaltySplit.objects.bulk_create(
+        RoyaltySplit(track=track, effective_from=date(2026, 1, 1)) for track in tracks[::10]
+    )
+    RoyaltySplitShare.objects.bulk_create(
+        share
+        for split in splits
+        for share in (
+            RoyaltySplitShare(split=split, user=owner, percent=Decimal(60)),
+            RoyaltySplitShare(split=split, user=singer, percent=Decimal(40)),
+        )
     )
     results = {}
     for attempt in ("first", "again"):
@@ -149,6 +171,7 @@ def child(path: str) -> None:
     results["rows"] = {
         "lines": RoyaltyLine.objects.count(),
         "shares": RoyaltyShare.objects.count(),
+        "split_lines": RoyaltyLine.objects.filter(is_split=True).count(),
     }
     print(json.dumps(results))
 
@@ -186,7 +209,7 @@ def main() -> int:
         f"import: {first['lines_total']:,} lines in {first['seconds']:.1f}s ({rate:,.0f} lines/s): "
         f"{first['imported']:,} imported, {first['duplicates']:,} duplicates, "
         f"{first['unmatched']:,} unmatched, {first['errors']:,} errors; "
-        f"{results['rows']['shares']:,} shares written"
+        f"{results['rows']['split_lines']:,} lines split into {results['rows']['shares']:,} shares"
     )
     print(f"peak memory of the importing process: {peak_mb:.0f} MB")
     print(f"same file again: {again['seconds']:.2f}s, created={again['created']} (adds nothing)")

@@ -240,17 +240,19 @@ class RoyaltyImport(models.Model):
 
 class RoyaltyLine(models.Model):
     """One line of a report. ``(line_hash, occurrence)`` is unique: ``line_hash`` is the
-    SHA-256 of the line's normalised values and ``occurrence`` counts identical lines within
+    SHA-256 digest of the line's normalised values and ``occurrence`` counts identical lines within
     one file, so a repeated line is kept as many times as the file has it, and a re-sent
     report adds nothing. ``track`` is empty while the ISRC matches no track (the admin queue).
     """
 
     id = models.BigAutoField(primary_key=True)
+    # Written by the import in the same transaction as its import row, a million at a time:
+    # no per-row database check of this key (Django still protects the import on delete).
     royalty_import = models.ForeignKey(
-        RoyaltyImport, on_delete=models.PROTECT, related_name="lines"
+        RoyaltyImport, on_delete=models.PROTECT, related_name="lines", db_constraint=False
     )
     line_number = models.PositiveIntegerField()
-    line_hash = models.CharField(max_length=64)
+    line_hash = models.BinaryField(max_length=32, help_text="SHA-256 digest (32 bytes).")
     occurrence = models.PositiveIntegerField(default=1)
     reporting_date = models.DateField(null=True, blank=True)
     sale_month = models.DateField(help_text="First day of the month the sales happened.")
@@ -268,6 +270,18 @@ class RoyaltyLine(models.Model):
         "catalog.Track", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     matched_at = models.DateTimeField(null=True, blank=True)
+    # Who is paid the line when no split applies: the track's owner when it was matched (kept
+    # if the track is deleted later: what was earned was earned). A split line is paid through
+    # its ``shares`` instead. Set by the import's own join, so no per-row database check.
+    payee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    is_split = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -276,9 +290,16 @@ class RoyaltyLine(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["royalty_import", "line_number"], name="dist_line_import_idx"),
+            # Equal keys per import: PostgreSQL's deduplicated B-tree stays tiny and cheap to
+            # fill while a report of a million lines goes in.
+            models.Index(fields=["royalty_import"], name="dist_line_import_idx"),
             models.Index(fields=["isrc"], name="dist_line_unmatched_idx", condition=Q(track=None)),
-            models.Index(fields=["track", "sale_month"], name="dist_line_track_idx"),
+            models.Index(fields=["track"], name="dist_line_track_idx"),
+            models.Index(
+                fields=["payee", "sale_month"],
+                name="dist_line_payee_idx",
+                condition=Q(is_split=False, payee__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -286,17 +307,28 @@ class RoyaltyLine(models.Model):
 
 
 class RoyaltyShare(models.Model):
-    """What one person earns from one matched line: the split version in force for the line's
-    sale month, applied in minor units with the largest-remainder rule (the shares of a line
-    always add up to its earnings). Written when a line is matched, never recomputed."""
+    """What one person earns from one line of a split track: the split version in force for
+    the line's sale month, applied in minor units with the largest-remainder rule (the shares
+    of a line always add up to its earnings). Written when a line is matched, never
+    recomputed. Lines of tracks without a split are paid to their ``payee`` whole."""
 
-    line = models.ForeignKey(RoyaltyLine, on_delete=models.CASCADE, related_name="shares")
+    # Written with its line, in the same transaction (see ``RoyaltyLine.royalty_import``).
+    line = models.ForeignKey(
+        RoyaltyLine, on_delete=models.CASCADE, related_name="shares", db_constraint=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="royalty_shares"
     )
-    # A deleted track's statements stay: what was earned was earned.
+    # A deleted track's statements stay: what was earned was earned. A copy of the line's
+    # track (no database constraint: the line's own is checked, and a million shares of a
+    # report would be checked twice).
     track = models.ForeignKey(
-        "catalog.Track", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "catalog.Track",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     sale_month = models.DateField()
     platform = models.CharField(max_length=32)

@@ -19,6 +19,7 @@ from apps.distribution.models import (
     Platform,
     PlatformCoverage,
     PlatformRelease,
+    RoyaltyLine,
     RoyaltyShare,
     RoyaltySplit,
     RoyaltySplitShare,
@@ -227,54 +228,61 @@ class RoyaltySummary:
 def royalty_summary(
     *, user, group_by: str, date_from: date | None, date_to: date | None
 ) -> RoyaltySummary:
-    """The caller's royalties (own tracks and shares of others'), per currency and group.
+    """The caller's royalties, per currency and group: lines of their tracks without a split
+    (paid to them whole) plus their shares of split lines, theirs or others'.
 
-    Reads only the caller's share rows (written at import with the split in force), so
-    another creator's lines never enter the totals. ``from``/``to`` are sale months.
+    Reads only rows naming the caller (``payee`` of a line, ``user`` of a share), so another
+    creator's lines never enter the totals. ``from``/``to`` are sale months.
     """
+    column = GROUPS[group_by]
+    whole = RoyaltyLine.objects.filter(payee=user, is_split=False)
     shares = RoyaltyShare.objects.filter(user=user)
     if date_from:
+        whole = whole.filter(sale_month__gte=date_from.replace(day=1))
         shares = shares.filter(sale_month__gte=date_from.replace(day=1))
     if date_to:
+        whole = whole.filter(sale_month__lte=date_to)
         shares = shares.filter(sale_month__lte=date_to)
-    column = GROUPS[group_by]
-    totals = [
-        RoyaltyTotal(None, "", row["currency"], row["earnings"], row["quantity"], row["lines"])
-        for row in shares.values("currency")
-        .annotate(earnings=Sum("amount"), quantity=Sum("quantity"), lines=Count("id"))
-        .order_by("currency")
-    ]
-    rows = list(
-        shares.values(column, "currency")
-        .annotate(earnings=Sum("amount"), quantity=Sum("quantity"), lines=Count("id"))
-        .order_by(column, "currency")
-    )
+    sums: dict[tuple, list] = {}
+    for queryset, amount in ((whole, "earnings"), (shares, "amount")):
+        rows = (
+            queryset.values(column, "currency")
+            .annotate(total=Sum(amount), units=Sum("quantity"), count=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            entry = sums.setdefault((row[column], row["currency"]), [Decimal(0), 0, 0])
+            entry[0] += row["total"]
+            entry[1] += row["units"]
+            entry[2] += row["count"]
     labels: dict = {}
     if group_by == "track":
         labels = dict(
-            Track.objects.filter(pk__in={row[column] for row in rows}).values_list("pk", "title")
+            Track.objects.filter(pk__in={key for key, _ in sums if key}).values_list("pk", "title")
         )
     elif group_by == "platform":
         labels = dict(Platform.choices)
-    groups = []
-    for row in rows:
-        key = row[column]
+    groups, totals = [], {}
+    for (key, currency), (earnings, quantity, lines) in sorted(
+        sums.items(), key=lambda item: (str(item[0][0] or ""), item[0][1])
+    ):
         if isinstance(key, date):
-            label = f"{key:%Y-%m}"
-            key = label
+            label = shown = f"{key:%Y-%m}"
         else:
             label = str(labels.get(key, key or ""))
-            key = str(key) if key is not None else ""
-        groups.append(
-            RoyaltyTotal(
-                key, label, row["currency"], row["earnings"], row["quantity"], row["lines"]
-            )
-        )
+            shown = str(key) if key is not None else ""
+        groups.append(RoyaltyTotal(shown, label, currency, earnings, quantity, lines))
+        total = totals.setdefault(currency, [Decimal(0), 0, 0])
+        total[0] += earnings
+        total[1] += quantity
+        total[2] += lines
     return RoyaltySummary(
         group_by=group_by,
         date_from=date_from,
         date_to=date_to,
-        totals=totals,
+        totals=[
+            RoyaltyTotal(None, "", currency, *values) for currency, values in sorted(totals.items())
+        ],
         groups=groups,
         reported_through=list(PlatformCoverage.objects.order_by("platform")),
     )

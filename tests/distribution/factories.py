@@ -105,3 +105,14 @@ def release_in(status: str, *, user=None, platform: str = "spotify", **fields):
     PlatformRelease.objects.filter(pk=release.pk).update(status=status, **fields)
     release.refresh_from_db()
     return release
+
+
+def earned(user) -> Decimal:
+    """Everything ``user`` is paid: lines of their unsplit tracks whole, plus their shares."""
+    from apps.distribution.models import RoyaltyLine, RoyaltyShare
+
+    whole = RoyaltyLine.objects.filter(payee=user, is_split=False).values_list(
+        "earnings", flat=True
+    )
+    shares = RoyaltyShare.objects.filter(user=user).values_list("amount", flat=True)
+    return sum(whole, Decimal(0)) + sum(shares, Decimal(0))

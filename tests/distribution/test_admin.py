@@ -126,4 +126,4 @@ def test_the_unmatched_queue_assigns_lines_to_a_track(admin_client):
     assert "FRZ032600009" in queue.content.decode()
     line.refresh_from_db()
     assert line.track_id == track.pk
-    assert line.shares.get().user_id == track.owner_id
+    assert (line.payee_id, line.is_split) == (track.owner_id, False)

@@ -109,8 +109,11 @@ def test_an_owner_shares_a_track_from_a_sale_month_on_and_past_months_keep_their
 
     assert response.status_code == 201, response.content
     assert response.json()["effective_from"] == "2026-02-01"
-    january = RoyaltyShare.objects.filter(sale_month=date(2026, 1, 1))
-    assert set(january.values_list("user_id", "amount")) == {(owner.pk, D("10.00"))}
+    january = RoyaltyLine.objects.filter(sale_month=date(2026, 1, 1))
+    assert set(january.values_list("payee_id", "is_split", "earnings")) == {
+        (owner.pk, False, D("10.00"))
+    }
+    assert not RoyaltyShare.objects.filter(sale_month=date(2026, 1, 1)).exists()
     february = RoyaltyShare.objects.filter(sale_month=date(2026, 2, 1)).order_by("amount")
     assert list(february.values_list("amount", flat=True)) == [D("0"), D("0"), D("0.01")]
     assert sum(february.values_list("amount", flat=True)) == D("0.01")
@@ -361,3 +364,46 @@ def test_the_royalties_query_count_does_not_grow_with_lines(django_assert_num_qu
         response = client.get(URL, {"group_by": "track"})
 
     assert response.json()["groups"][0]["key"] == str(track.pk)
+
+
+@pytest.mark.django_db
+def test_statements_of_a_deleted_track_stay(catalogue):
+    owner = catalogue["owner"]
+    catalogue["first"].delete()
+
+    body = bearer_client(owner).get(URL, {"group_by": "track"}).json()
+
+    assert ("", "", "USD", "1.1042") in {
+        (g["key"], g["label"], g["currency"], g["earnings"]) for g in body["groups"]
+    }
+    assert [(t["currency"], t["earnings"]) for t in body["totals"]] == [
+        ("EUR", "2.25"),
+        ("USD", "2.6042"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_line_matched_later_is_split_with_the_version_of_its_sale_month(staff_user):
+    import_report(report(report_line("FRZ032600007", "1.00", sale_month="2026-06")))
+    owner, singer = paid_creator(), CreatorFactory()
+    track = with_isrc(DistributableTrackFactory(owner=owner), "FRZ032600007")
+    services.royalty_split_create(
+        track=track,
+        actor=owner,
+        shares=[
+            services.ShareSpec(user_id=owner.pk, percent=D("33.33")),
+            services.ShareSpec(user_id=singer.pk, percent=D("66.67")),
+        ],
+        effective_from=date(2026, 5, 1),
+    )
+
+    services.royalty_lines_match(
+        line_ids=list(RoyaltyLine.objects.values_list("pk", flat=True)), actor=staff_user
+    )
+
+    line = RoyaltyLine.objects.get()
+    assert (line.track_id, line.payee_id, line.is_split) == (track.pk, owner.pk, True)
+    assert dict(RoyaltyShare.objects.values_list("user_id", "amount")) == {
+        owner.pk: D("0.33"),
+        singer.pk: D("0.67"),
+    }

@@ -21,6 +21,7 @@ from apps.distribution.models import (
 from tests.conftest import bearer_client, staff_bearer_client
 from tests.distribution.factories import (
     DistributableTrackFactory,
+    earned,
     import_report,
     paid_creator,
     report,
@@ -70,19 +71,25 @@ def test_staff_import_a_report_and_get_its_report(staff_user, owned_track):
     assert body["id"] == str(record.pk)
     lines = list(
         RoyaltyLine.objects.order_by("line_number").values_list(
-            "line_number", "platform", "store", "country", "isrc", "earnings", "track_id"
+            "line_number",
+            "platform",
+            "store",
+            "country",
+            "isrc",
+            "earnings",
+            "track_id",
+            "payee_id",
+            "is_split",
         )
     )
+    owner = owned_track.owner_id
     assert lines == [
-        (2, "spotify", "Spotify", "FR", ISRC, Decimal("1.25"), owned_track.pk),
-        (3, "apple_music", "iTunes", "US", ISRC, Decimal("0.0034"), owned_track.pk),
-        (4, "deezer", "Deezer", "FR", OTHER_ISRC, Decimal("2.00"), None),
+        (2, "spotify", "Spotify", "FR", ISRC, Decimal("1.25"), owned_track.pk, owner, False),
+        (3, "apple_music", "iTunes", "US", ISRC, Decimal("0.0034"), owned_track.pk, owner, False),
+        (4, "deezer", "Deezer", "FR", OTHER_ISRC, Decimal("2.00"), None, None, False),
     ]
-    shares = RoyaltyShare.objects.order_by("amount").values_list("user_id", "amount")
-    assert list(shares) == [
-        (owned_track.owner_id, Decimal("0.0034")),
-        (owned_track.owner_id, Decimal("1.25")),
-    ]
+    assert not RoyaltyShare.objects.exists()  # no split: the owner is paid each line whole
+    assert earned(owned_track.owner) == Decimal("1.2534")
     audit = AuditLog.objects.get(action="royalty.import")
     assert audit.actor_id == staff_user.pk
     assert audit.metadata["imported"] == 3
@@ -106,7 +113,7 @@ def test_importing_the_same_file_again_adds_nothing(staff_user, owned_track):
     assert again.json()["id"] == first.json()["id"]
     assert RoyaltyImport.objects.count() == 1
     assert RoyaltyLine.objects.count() == 2
-    assert RoyaltyShare.objects.count() == 2
+    assert earned(owned_track.owner) == Decimal("3.00")
 
 
 @pytest.mark.django_db
@@ -123,7 +130,7 @@ def test_a_re_export_of_the_same_lines_counts_them_as_duplicates(owned_track):
     assert result.created is True
     assert (record.lines_total, record.lines_imported, record.lines_duplicate) == (3, 1, 2)
     assert RoyaltyLine.objects.count() == 3
-    assert sum(RoyaltyShare.objects.values_list("amount", flat=True)) == Decimal("6.00")
+    assert earned(owned_track.owner) == Decimal("6.00")
 
 
 @pytest.mark.django_db
@@ -138,7 +145,7 @@ def test_identical_lines_inside_one_file_are_all_counted_and_stay_counted(owned_
     assert sorted(
         RoyaltyLine.objects.filter(earnings=Decimal("0.5")).values_list("occurrence", flat=True)
     ) == [1, 2, 3, 4]
-    assert sum(RoyaltyShare.objects.values_list("amount", flat=True)) == Decimal("11.00")
+    assert earned(owned_track.owner) == Decimal("11.00")
 
 
 @pytest.mark.django_db
@@ -248,7 +255,7 @@ def test_unmatched_lines_wait_in_the_queue_and_are_matched_later(staff_user):
 
     assert matched == 2
     assert set(RoyaltyLine.objects.values_list("track_id", flat=True)) == {track.pk}
-    assert sum(RoyaltyShare.objects.filter(user=user).values_list("amount", flat=True)) == 5
+    assert earned(user) == Decimal("5.00")
     assert AuditLog.objects.get(action="royalty.lines_match").metadata == {
         "lines": 2,
         "track_id": None,
@@ -269,7 +276,7 @@ def test_staff_assign_unmatched_lines_to_a_track(staff_user):
     )
 
     assert matched == 1
-    assert RoyaltyShare.objects.get().user_id == user.pk
+    assert RoyaltyLine.objects.get().payee_id == user.pk
     assert not TrackIsrc.objects.exists()  # the line is matched, the track's ISRC untouched
 
 

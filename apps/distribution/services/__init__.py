@@ -18,6 +18,7 @@ from apps.distribution.services.royalties import (
 )
 from apps.distribution.services.splits import (
     ShareSpec,
+    line_payees_assign,
     line_shares_write,
     royalty_split_create,
     split_amount,
@@ -54,6 +55,7 @@ __all__ = [
     "isrc_generate",
     "isrc_is_valid",
     "isrc_normalize",
+    "line_payees_assign",
     "line_shares_write",
     "platform_code",
     "release_poll",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from apps.accounts.models import User
@@ -67,52 +67,108 @@ def _version_for(versions: list[RoyaltySplit], sale_month: date) -> RoyaltySplit
     return next((v for v in versions if v.effective_from <= sale_month), None)
 
 
-def line_shares_write(*, lines: Iterable[RoyaltyLine], batch_size: int = 2000) -> int:
-    """Write the shares of matched lines that have none yet: the split version in force for
-    each line's sale month, or the track's owner alone."""
+def line_payees_assign(*, lines: list[RoyaltyLine]) -> None:
+    """Set who is paid each matched line (unsaved): its track's owner, and whether a split
+    version is in force for its sale month (then :func:`line_shares_write` pays the shares)."""
+    track_ids = {line.track_id for line in lines if line.track_id is not None}
+    owners = dict(Track.objects.filter(pk__in=track_ids).values_list("pk", "owner_id"))
+    versions = selectors.split_versions(track_ids=track_ids)
+    for line in lines:
+        line.payee_id = owners.get(line.track_id)
+        line.is_split = _version_for(versions.get(line.track_id, []), line.sale_month) is not None
+
+
+SHARE_COLUMNS = (
+    "line_id",
+    "user_id",
+    "track_id",
+    "sale_month",
+    "platform",
+    "country",
+    "quantity",
+    "amount",
+    "currency",
+)
+#: What :func:`line_shares_write` reads of a line (model instances or ``values_list`` rows).
+LINE_FIELDS = (
+    "id",
+    "track_id",
+    "sale_month",
+    "platform",
+    "country",
+    "quantity",
+    "earnings",
+    "currency",
+)
+
+
+def _shares_insert(rows: list[tuple]) -> int:
+    """New share rows in one go: PostgreSQL ``COPY`` (a report may split hundreds of thousands
+    of lines), ``bulk_create`` elsewhere. Only lines without shares get here (just imported or
+    just matched), so no conflict is possible."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        table = RoyaltyShare._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(SHARE_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        RoyaltyShare.objects.bulk_create(
+            RoyaltyShare(**dict(zip(SHARE_COLUMNS, row, strict=True))) for row in rows
+        )
+    return len(rows)
+
+
+def line_shares_write(*, lines: Iterable, batch_size: int = 5000) -> int:
+    """Write the shares of split lines (instances or rows with :data:`LINE_FIELDS`): the
+    split version in force for each line's sale month, divided with the largest-remainder
+    rule. Lines without a version in force are paid whole to their payee and skipped here."""
     written = 0
-    batch: list[RoyaltyShare] = []
+    batch: list[tuple] = []
     versions_by_track: dict = {}
-    owners: dict = {}
     for line in lines:
         if line.track_id is None:
             continue
         if line.track_id not in versions_by_track:
-            versions_by_track.update(
-                {line.track_id: [], **selectors.split_versions(track_ids=[line.track_id])}
-            )
-            owners[line.track_id] = (
-                Track.objects.filter(pk=line.track_id).values_list("owner_id", flat=True).first()
-            )
-        version = _version_for(versions_by_track[line.track_id], line.sale_month)
-        if version is None:
-            recipients = [(owners[line.track_id], line.earnings)]
-        else:
-            shares = list(version.shares.all())
-            amounts = split_amount(line.earnings, [share.percent for share in shares])
-            recipients = [
-                (share.user_id, amount) for share, amount in zip(shares, amounts, strict=True)
+            versions_by_track[line.track_id] = [
+                (version.effective_from, [(s.user_id, s.percent) for s in version.shares.all()])
+                for version in selectors.split_versions(track_ids=[line.track_id]).get(
+                    line.track_id, []
+                )
             ]
-        for user_id, amount in recipients:
+        shares = next(
+            (
+                shares
+                for start, shares in versions_by_track[line.track_id]
+                if start <= line.sale_month
+            ),
+            None,
+        )
+        if shares is None:
+            continue
+        amounts = split_amount(line.earnings, [percent for _, percent in shares])
+        for (user_id, _), amount in zip(shares, amounts, strict=True):
             batch.append(
-                RoyaltyShare(
-                    line_id=line.pk,
-                    user_id=user_id,
-                    track_id=line.track_id,
-                    sale_month=line.sale_month,
-                    platform=line.platform,
-                    country=line.country,
-                    quantity=line.quantity,
-                    amount=amount,
-                    currency=line.currency,
+                (
+                    line.id,
+                    user_id,
+                    line.track_id,
+                    line.sale_month,
+                    line.platform,
+                    line.country,
+                    line.quantity,
+                    amount,
+                    line.currency,
                 )
             )
         if len(batch) >= batch_size:
-            written += len(RoyaltyShare.objects.bulk_create(batch, ignore_conflicts=True))
+            written += _shares_insert(batch)
             batch = []
-    if batch:
-        written += len(RoyaltyShare.objects.bulk_create(batch, ignore_conflicts=True))
-    return written
+    return written + _shares_insert(batch)
 
 
 def month_start(value: date) -> date:
@@ -151,7 +207,7 @@ def royalty_split_create(
     if missing:
         raise ValidationFailed(details={"shares": [f"Unknown user: {', '.join(missing)}."]})
     start = month_start(effective_from)
-    latest = RoyaltyShare.objects.filter(track=track).aggregate(latest=Max("sale_month"))["latest"]
+    latest = RoyaltyLine.objects.filter(track=track).aggregate(latest=Max("sale_month"))["latest"]
     if latest is not None and start <= latest:
         raise StatementsExist(details={"effective_from": [f"Choose a month after {latest:%Y-%m}."]})
     try:
