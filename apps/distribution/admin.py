@@ -223,7 +223,7 @@ class RoyaltyImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "result": result,
             "error": error,
             "unmatched_url": reverse("admin:distribution_royaltyline_changelist")
-            + "?track__isempty=1",
+            + "?payee__isempty=1",
         }
         return TemplateResponse(request, "admin/distribution/royaltyimport/upload.html", context)
 
@@ -255,12 +255,15 @@ class RoyaltyLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "earnings",
         "currency",
         "track",
+        "payee",
+        "is_split",
         "royalty_import",
         "line_number",
     )
-    list_filter = (("track", admin.EmptyFieldListFilter), "platform", "currency")
+    # The unmatched queue: lines never matched (no payee; a deleted track's lines keep theirs).
+    list_filter = (("payee", admin.EmptyFieldListFilter), "platform", "currency")
     search_fields = ("=isrc", "title", "artist")
-    list_select_related = ("track", "royalty_import")
+    list_select_related = ("track", "payee", "royalty_import")
     ordering = ("-id",)
     show_full_result_count = False
     action_form = MatchForm

@@ -14,6 +14,7 @@ from tests.distribution.factories import (
     release_in,
     report,
     report_line,
+    with_isrc,
 )
 
 
@@ -104,12 +105,13 @@ def test_the_upload_page_imports_a_report_and_shows_the_result(admin_client, sta
 
 @pytest.mark.django_db
 def test_the_unmatched_queue_assigns_lines_to_a_track(admin_client):
-    import_report(report(report_line("FRZ032600009", "3.00")))
-    line = RoyaltyLine.objects.get()
+    with_isrc(DistributableTrackFactory(owner=paid_creator()), "FRZ032600001")
+    import_report(report(report_line("FRZ032600009", "3.00"), report_line("FRZ032600001")))
+    line = RoyaltyLine.objects.get(isrc="FRZ032600009")
     track = DistributableTrackFactory(owner=paid_creator())
 
     queue = admin_client.get(
-        reverse("admin:distribution_royaltyline_changelist") + "?track__isempty=1"
+        reverse("admin:distribution_royaltyline_changelist") + "?payee__isempty=1"
     )
     admin_client.post(
         reverse("admin:distribution_royaltyline_changelist"),
@@ -124,6 +126,7 @@ def test_the_unmatched_queue_assigns_lines_to_a_track(admin_client):
 
     assert queue.status_code == 200
     assert "FRZ032600009" in queue.content.decode()
+    assert "FRZ032600001" not in queue.content.decode()  # matched at import
     line.refresh_from_db()
     assert line.track_id == track.pk
     assert (line.payee_id, line.is_split) == (track.owner_id, False)

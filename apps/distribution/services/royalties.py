@@ -453,7 +453,8 @@ def royalty_lines_match(
     now = timezone.now()
     lines = list(
         RoyaltyLine.objects.select_for_update()
-        .filter(pk__in=line_ids, track__isnull=True)
+        # Never matched: a line whose track was deleted keeps its payee (and its statement).
+        .filter(pk__in=line_ids, track__isnull=True, payee__isnull=True)
         .order_by("pk")
     )
     if track is None:
