@@ -39,8 +39,8 @@ def user_is_eligible(user) -> bool:
 
 
 def track_for_distribution(*, track_id, user) -> Track:
-    """A ready track the caller owns, locked-free read; any other track is 404 (the caller
-    learns nothing about other people's tracks)."""
+    """A ready track the caller owns; any other track is 404 (the caller learns nothing about
+    other people's tracks)."""
     track = (
         Track.objects.select_related("owner", "owner__profile")
         .filter(pk=track_id, owner=user, status=ProcessingStatus.READY)

@@ -242,6 +242,13 @@ def distribution_submit(
     return selectors.distribution_get(distribution_id=distribution.pk, user=user)
 
 
+TAKEDOWN_REASONS = {
+    ChangeSource.OWNER: "Takedown requested by the owner.",
+    ChangeSource.STAFF: "Takedown requested by staff.",
+    ChangeSource.SYSTEM: "The creator's paid plan ended (grace period over).",
+}
+
+
 @transaction.atomic
 def distribution_takedown(
     *, distribution: Distribution, actor, meta: RequestMeta | None = None, source=None, now=None
@@ -264,15 +271,7 @@ def distribution_takedown(
     )
     if not live:
         raise NotLive()
-    reason = (
-        "Takedown requested by the owner."
-        if source == ChangeSource.OWNER
-        else (
-            "Takedown requested by staff."
-            if source == ChangeSource.STAFF
-            else "The creator's paid plan ended."
-        )
-    )
+    reason = TAKEDOWN_REASONS.get(source, "Takedown requested.")
     for release in live:
         release_transition(
             release=release,
