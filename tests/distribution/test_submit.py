@@ -326,3 +326,16 @@ def test_submitting_needs_a_login(api_client):
     response = api_client.post(URL, _body(track), format="json")
 
     _assert_error(response, 401, "AUTHENTICATION_REQUIRED")
+
+
+@pytest.mark.django_db
+def test_when_the_years_isrc_designations_are_used_up_nothing_is_distributed():
+    user = paid_creator()
+    track = DistributableTrackFactory(owner=user)
+    IsrcCounter.objects.create(prefix="ZZVZA", year=timezone.now().year, last_number=99_999)
+
+    response = bearer_client(user).post(URL, _body(track), format="json")
+
+    _assert_error(response, 503, "ISRC_PREFIX_EXHAUSTED")
+    _nothing_distributed()
+    assert IsrcCounter.objects.get().last_number == 99_999
