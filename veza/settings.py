@@ -243,6 +243,14 @@ CELERY_BEAT_SCHEDULE = {
     "gdpr-exports-watchdog": {"task": "gdpr.exports_watchdog", "schedule": 600.0},
     "gdpr-exports-expire": {"task": "gdpr.exports_expire", "schedule": 3600.0},
     "gdpr-hard-delete-due": {"task": "gdpr.hard_delete_due", "schedule": 86400.0},
+    # Distribution: ask the provider about releases that are due (each has its own backoff).
+    "distribution-poll-releases": {"task": "distribution.poll_releases", "schedule": 60.0},
+    # Distribution: live releases of creators whose paid plan ended are taken down after the
+    # grace period (README "Distribution and royalties").
+    "distribution-enforce-eligibility": {
+        "task": "distribution.enforce_eligibility",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -288,6 +296,30 @@ GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
 GDPR_HARD_DELETE_DAYS = env.int("GDPR_HARD_DELETE_DAYS", default=30)
 # Years invoices are kept as issued after an account's deletion (tax law; DE/FR: 10).
 GDPR_INVOICE_RETENTION_YEARS = env.int("GDPR_INVOICE_RETENTION_YEARS", default=10)
+
+# --- Distribution (apps.distribution) ----------------------------------------------------
+
+# Dotted path of the distributor class (apps.distribution.providers); the sandbox needs nothing.
+DISTRIBUTION_PROVIDER = env.str(
+    "DISTRIBUTION_PROVIDER", default="apps.distribution.providers.SandboxProvider"
+)
+# Country + registrant code that generated ISRCs start with (CC-XXX, allocated by a national
+# ISRC agency). The default "ZZ" + "VZA" is a SANDBOX value no agency issues: set the real
+# prefix before distributing anything for real.
+ISRC_PREFIX = env.str("ISRC_PREFIX", default="ZZVZA")
+# The sandbox provider's platform delays (hours to days) divided by this factor: 1440 makes a
+# day pass in a minute on a development machine; 1 is real time.
+DISTRIBUTION_SANDBOX_TIME_SCALE = env.float("DISTRIBUTION_SANDBOX_TIME_SCALE", default=1440.0)
+# First wait between two status checks of a release; doubled after each unchanged answer, up
+# to DISTRIBUTION_POLL_MAX_SECONDS.
+DISTRIBUTION_POLL_BASE_SECONDS = env.int("DISTRIBUTION_POLL_BASE_SECONDS", default=60)
+DISTRIBUTION_POLL_MAX_SECONDS = env.int("DISTRIBUTION_POLL_MAX_SECONDS", default=6 * 3600)
+# Provider errors tolerated while submitting before a release is marked failed.
+DISTRIBUTION_SUBMIT_MAX_ATTEMPTS = env.int("DISTRIBUTION_SUBMIT_MAX_ATTEMPTS", default=5)
+# Days live releases stay up after the creator's paid plan ended, then they are taken down.
+DISTRIBUTION_GRACE_DAYS = env.int("DISTRIBUTION_GRACE_DAYS", default=30)
+# Lines per batch when importing a royalty report (memory stays flat whatever the file size).
+ROYALTY_IMPORT_BATCH_SIZE = env.int("ROYALTY_IMPORT_BATCH_SIZE", default=5000)
 
 # --- API ---------------------------------------------------------------------------------
 
@@ -355,6 +387,9 @@ SPECTACULAR_SETTINGS = {
         "LessonStatusEnum": "apps.education.models.LessonStatus",
         "MediaKindEnum": "apps.education.models.MediaKind",
         "ExportStatusEnum": "apps.gdpr.models.ExportStatus",
+        "DistributionPlatformEnum": "apps.distribution.models.Platform",
+        "ReleaseStatusEnum": "apps.distribution.models.ReleaseStatus",
+        "ChangeSourceEnum": "apps.distribution.models.ChangeSource",
     },
     # Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern.
     "PATH_CONVERTER_OVERRIDES": {

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("apps.billing.urls")),
     path("", include("apps.education.urls")),
     path("", include("apps.messaging.urls")),
+    path("", include("apps.distribution.urls")),
 ]
 
 urlpatterns = [

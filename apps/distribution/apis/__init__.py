@@ -1,0 +1,25 @@
+"""Distribution and royalty API views, split by concern; imported from here by ``urls``."""
+
+from apps.distribution.apis.distributions import (
+    DistributionDetailApi,
+    DistributionHistoryApi,
+    DistributionListCreateApi,
+    DistributionTakedownApi,
+    DistributionValidateApi,
+)
+from apps.distribution.apis.royalties import (
+    RoyaltyImportApi,
+    RoyaltySplitListCreateApi,
+    RoyaltySummaryApi,
+)
+
+__all__ = [
+    "DistributionDetailApi",
+    "DistributionHistoryApi",
+    "DistributionListCreateApi",
+    "DistributionTakedownApi",
+    "DistributionValidateApi",
+    "RoyaltyImportApi",
+    "RoyaltySplitListCreateApi",
+    "RoyaltySummaryApi",
+]
