@@ -59,6 +59,9 @@ NOT_PERSONAL: dict[str, str] = {
     "billing.plan.name": "a plan's name",
     "billing.plan.description": "a plan's description",
     "billing.invoiceline.description": "the plan and period billed",
+    "distribution.royaltyimport.file_name": "the name of a distributor's report staff uploaded",
+    "distribution.royaltyline.country": "the sales territory a platform reported, not a person's",
+    "distribution.royaltyshare.country": "the sales territory of the split line",
 }
 
 #: Column names that suggest personal data.

@@ -34,6 +34,7 @@ from apps.catalog.models import (
     Track,
     Visibility,
 )
+from apps.distribution.models import ReleaseStatus
 from apps.education import services as education_services
 from apps.education.models import LessonProgress
 from apps.gdpr.models import DataExport
@@ -41,6 +42,7 @@ from apps.messaging.models import Block, Message
 from apps.streaming.models import PlayEvent
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import PlaylistFactory, TrackFactory
+from tests.distribution.factories import import_report, release_in, report, report_line
 from tests.education.factories import CourseFactory, EnrollmentFactory, LessonFactory
 from tests.messaging.factories import MessageFactory, conversation_between
 
@@ -156,6 +158,10 @@ def footprint() -> Footprint:
     billing_services.subscription_create(
         user=user, plan_code="creator", billing_cycle="monthly", now=now - timedelta(days=1)
     )
+    # Distribution: one of Jane's tracks is live on Spotify and earned royalties.
+    live = release_in(ReleaseStatus.LIVE, user=user)
+    Track.objects.filter(pk=live.track_id).update(visibility=Visibility.PRIVATE)
+    import_report(report(report_line(live.distribution.isrc, earnings="2.50")))
     ApiKey.objects.create(user=user, name="Jane's laptop", prefix="vz_live_jane", secret_hash="x")
     OAuthAccount.objects.create(
         user=user,

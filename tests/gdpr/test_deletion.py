@@ -13,6 +13,8 @@ from apps.accounts.models import ApiKey, AuditLog, OAuthAccount, Profile, User
 from apps.accounts.services import api_key_create
 from apps.billing.models import Invoice, Subscription
 from apps.catalog.models import Follow, LibraryEntry, Playlist, ShareToken, Track
+from apps.distribution.models import PlatformRelease, ReleaseStatus
+from apps.distribution.providers import SandboxProvider
 from apps.education.models import Certificate, Course, CourseStatus, Review
 from apps.gdpr import services
 from apps.gdpr.exceptions import AlreadyDeleted
@@ -272,7 +274,8 @@ def test_the_hard_delete_removes_what_remains_and_is_safe_to_run_twice():
     assert not AuditLog.objects.filter(actor=data.user, ip_address__isnull=False).exists()
     assert not AuditLog.objects.filter(actor=data.user).exclude(user_agent="").exists()
     track_deletions = AuditLog.objects.filter(actor=data.user, action="track.delete")
-    assert [entry.metadata for entry in track_deletions] == [{"owner": str(data.user.pk)}] * 2
+    # the public, the private and the distributed track
+    assert [entry.metadata for entry in track_deletions] == [{"owner": str(data.user.pk)}] * 3
     assert AuditLog.objects.filter(action="gdpr.account_hard_delete").count() == 1
 
 
@@ -362,3 +365,23 @@ def test_deletion_archives_the_teachers_courses_and_removes_the_learners_traces(
     assert certificate.learner_name == deletion.pseudonym
     assert certificate.course_title == "Other's course"
     assert AuditLog.objects.filter(action="course.archive", target_id=str(taught.pk)).exists()
+
+
+def test_deletion_takes_down_every_live_release_and_tells_the_provider_at_once(monkeypatch):
+    data = footprint()
+    release = PlatformRelease.objects.get(distribution__owner=data.user)
+    assert release.status == ReleaseStatus.LIVE
+    told = []
+    monkeypatch.setattr(
+        SandboxProvider,
+        "take_down",
+        lambda self, *, release, idempotency_key: told.append((release.pk, idempotency_key)),
+    )
+
+    assert delete_me(data.user).status_code == 202
+
+    assert [release_id for release_id, _ in told] == [release.pk]
+    entry = AuditLog.objects.get(action="distribution.takedown")
+    assert entry.target_id == str(release.distribution_id)
+    deletion = AccountDeletion.objects.get(user=data.user)
+    assert deletion.summary["now"]["distribution"]["takedowns_sent"] == 1

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 DOMAIN_FILES = {
     "profile.jsonl": 1,
     "account_security.jsonl": 3,  # 2FA status, one API key, one OAuth link
-    "tracks.jsonl": 2,
+    "tracks.jsonl": 3,  # public, private, and the one distributed to Spotify
     "playlists.jsonl": 1,
     "library.jsonl": 1,
     "follows.jsonl": 2,
@@ -38,6 +38,8 @@ DOMAIN_FILES = {
     "certificates.jsonl": 1,
     "course_reviews.jsonl": 1,
     "courses_taught.jsonl": 1,
+    "distributions.jsonl": 1,
+    "royalties.jsonl": 1,
 }
 
 

@@ -9,6 +9,7 @@ from apps.gdpr.erasure import (
     accounts,
     billing,
     catalog,
+    distribution,
     education,
     exports,
     messaging,
@@ -17,6 +18,7 @@ from apps.gdpr.erasure import (
 from apps.gdpr.erasure.base import ErasureContext, ErasureStep
 
 STEPS: list[ErasureStep] = [
+    *distribution.STEPS,
     *billing.STEPS,
     *catalog.STEPS,
     *streaming.STEPS,

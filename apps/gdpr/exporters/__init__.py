@@ -4,7 +4,15 @@ A new app registers its exporters here: write ``apps/gdpr/exporters/<app>.py`` w
 ``EXPORTERS`` list (see :mod:`apps.gdpr.exporters.base`), then add one line below.
 """
 
-from apps.gdpr.exporters import accounts, billing, catalog, education, messaging, streaming
+from apps.gdpr.exporters import (
+    accounts,
+    billing,
+    catalog,
+    distribution,
+    education,
+    messaging,
+    streaming,
+)
 from apps.gdpr.exporters.base import Exporter
 
 EXPORTERS: list[Exporter] = [
@@ -13,6 +21,7 @@ EXPORTERS: list[Exporter] = [
     *streaming.EXPORTERS,
     *billing.EXPORTERS,
     *education.EXPORTERS,
+    *distribution.EXPORTERS,
     *messaging.EXPORTERS,
 ]
 
