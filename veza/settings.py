@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.education",
     "apps.distribution",
     "apps.gdpr",
+    "apps.analytics",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
     "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
     # Expired OAuth sign-in states are deleted (apps.accounts.tasks).
     "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
+    # Playback events are rolled up for creator analytics (apps.analytics.tasks).
+    "analytics-rollup": {"task": "analytics.rollup_advance", "schedule": 300.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.education.urls")),
+    path("", include("apps.analytics.urls")),
 ]
 
 urlpatterns = [

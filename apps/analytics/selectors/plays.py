@@ -1,0 +1,65 @@
+"""Plays over time: a zero-filled series by hour, day, week or month in the caller's zone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, time, timedelta
+
+from apps.analytics.selectors.common import Range, Stats, buckets, snapshot
+
+GRANULARITIES = ("hour", "day", "week", "month")
+
+
+def period_start(moment: datetime, *, granularity: str, tz) -> datetime:
+    """The UTC instant at which the local hour/day/week (Monday)/month holding ``moment``
+    starts. Keys are instants, not wall-clock times: the hour repeated when clocks go back is
+    two periods, and the day clocks go forward is one 23-hour period."""
+    local = moment.astimezone(tz)
+    if granularity == "hour":
+        return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    day = local.date()
+    if granularity == "week":
+        day -= timedelta(days=day.weekday())
+    elif granularity == "month":
+        day = day.replace(day=1)
+    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+
+
+def periods(range_: Range, granularity: str) -> list[datetime]:
+    """Every period touching the range, in order (the zero-filled skeleton)."""
+    if granularity == "hour":
+        moments = buckets(range_.start, range_.end)
+    else:
+        moments = (
+            datetime.combine(range_.first + timedelta(days=n), time(12), tzinfo=range_.tz)
+            for n in range(range_.days)
+        )
+    keys: dict[datetime, None] = {}
+    for moment in moments:
+        keys.setdefault(period_start(moment, granularity=granularity, tz=range_.tz), None)
+    return list(keys)
+
+
+def plays_series(*, creator, range_: Range, granularity: str) -> dict:
+    with snapshot(creator=creator, start=range_.start, end=range_.end) as snap:
+        per_bucket = snap.per_bucket(range_.start, range_.end)
+    totals: dict[datetime, Stats] = defaultdict(Stats)
+    for bucket, stats in per_bucket.items():
+        period = totals[period_start(bucket, granularity=granularity, tz=range_.tz)]
+        period.plays += stats.plays
+        period.listening_seconds += stats.listening_seconds
+    series = [
+        {
+            "period": key.astimezone(range_.tz).isoformat(),
+            "plays": totals[key].plays if key in totals else 0,
+            "listening_seconds": totals[key].listening_seconds if key in totals else 0,
+        }
+        for key in periods(range_, granularity)
+    ]
+    return {
+        "granularity": granularity,
+        "data_through": snap.now,
+        "plays": sum(item["plays"] for item in series),
+        "listening_seconds": sum(item["listening_seconds"] for item in series),
+        "series": series,
+    }
