@@ -10,9 +10,7 @@ DISCOVERY = "/api/v1/creator/analytics/discovery"
 
 
 @pytest.mark.django_db
-def test_a_listener_across_hours_and_days_is_one_listener_rolled_up_or_not(
-    creator, creator_client
-):
+def test_a_listener_across_hours_and_days_is_one_listener_rolled_up_or_not(creator, creator_client):
     tracks = TrackFactory.create_batch(2, owner=creator, duration=200.0)
     fan, other = ListenerFactory(), ListenerFactory()
     for day in (3, 4, 5):
