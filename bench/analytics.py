@@ -158,15 +158,22 @@ def main() -> int:
         last_day = START + timedelta(days=DAYS - 1)
         per_day = EVENTS / DAYS
         started = time.perf_counter()
-        loaded = _copy(
-            _events(
-                tracks=tracks,
-                users=users,
-                count=EVENTS - int(per_day),
-                first=START,
-                days=DAYS - 1,
-                rng=rng,
+        # Day by day, in time order within a day, as plays arrive (ids follow time).
+        loaded = sum(
+            _copy(
+                sorted(
+                    _events(
+                        tracks=tracks,
+                        users=users,
+                        count=int(per_day),
+                        first=START + timedelta(days=n),
+                        days=1,
+                        rng=rng,
+                    ),
+                    key=lambda row: row[-1],
+                )
             )
+            for n in range(DAYS - 1)
         )
         print(f"loaded {loaded} events (days 1-{DAYS - 1}) in {time.perf_counter() - started:.1f}s")
         started = time.perf_counter()

@@ -94,3 +94,23 @@ def test_the_job_takes_only_events_older_than_the_lag_and_endpoints_read_the_res
     assert recent.pk > old.pk
     body = creator_client.get("/api/v1/creator/analytics/dashboard", RANGE).json()
     assert body["plays"]["current"] == 2
+
+
+@pytest.mark.django_db
+def test_a_late_event_with_an_old_timestamp_lands_in_its_own_bucket(creator, creator_client):
+    track = TrackFactory(owner=creator, duration=200.0)
+    play(track, utc(2026, 5, 1, 12))
+    play(track, utc(2026, 5, 20, 12))
+    rollup_advance(now=utc(2026, 6, 1))
+    untouched = PlayRollup.objects.get(bucket=utc(2026, 5, 20, 12)).pk
+
+    play(track, utc(2026, 5, 1, 12, 10))  # recorded late, id above the mark
+    rollup_advance(now=utc(2026, 6, 1))
+
+    assert sorted(PlayRollup.objects.values_list("bucket", "plays")) == [
+        (utc(2026, 5, 1, 12), 2),
+        (utc(2026, 5, 20, 12), 1),
+    ]
+    assert PlayRollup.objects.get(bucket=utc(2026, 5, 20, 12)).pk == untouched
+    body = creator_client.get("/api/v1/creator/analytics/dashboard", RANGE).json()
+    assert body["plays"]["current"] == 3

@@ -130,6 +130,8 @@ def _csv_lines(columns, rows) -> Iterator[str]:
 
 
 class ExportApi(CreatorAnalyticsApi):
+    extra_error_codes = ("404",)  # report=live with a stream id that is not the caller's
+
     def perform_content_negotiation(self, request, force=False):
         # The answer is CSV whatever Accept says; errors stay in the JSON envelope.
         return super().perform_content_negotiation(request, force=True)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.analytics.definitions import BUCKET, EVENT_COLUMNS, Fact, bucket_of, fact_from_row
@@ -34,6 +34,7 @@ STATE_NAME = "plays"
 ROLLUP_LAG = timedelta(seconds=30)
 BATCH_EVENTS = 50_000
 INSERT_BATCH = 5_000
+RUNS_PER_QUERY = 200
 
 
 def rollup_state_locked() -> RollupState:
@@ -79,25 +80,46 @@ def _cells(facts: Iterable[Fact]) -> tuple[list[PlayRollup], list[ListenerRollup
     )
 
 
-def _recompute(*, start: datetime, end: datetime, through_id: int, creator_id=None) -> int:
-    """Replace the rollups of ``[start, end)`` (bucket-aligned) by the totals of the counted
-    events up to ``through_id``; for one creator, or all when ``creator_id`` is None."""
+def _runs(buckets: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
+    """Bucket starts merged into contiguous ``[start, end)`` runs."""
+    runs: list[tuple[datetime, datetime]] = []
+    for bucket in sorted(buckets):
+        if runs and runs[-1][1] == bucket:
+            runs[-1] = (runs[-1][0], bucket + BUCKET)
+        else:
+            runs.append((bucket, bucket + BUCKET))
+    return runs
+
+
+def _recompute(*, runs: list[tuple[datetime, datetime]], through_id: int, creator_id=None) -> int:
+    """Replace the rollups of the bucket-aligned ``runs`` by the totals of the counted events
+    up to ``through_id``; for one creator, or all when ``creator_id`` is None. Returns the
+    number of events read."""
     scope = {} if creator_id is None else {"creator_id": creator_id}
-    events = PlayEvent.objects.filter(
-        **scope, counted=True, created_at__gte=start, created_at__lt=end, id__lte=through_id
-    ).order_by()
-    facts = [fact_from_row(row) for row in events.values_list(*EVENT_COLUMNS).iterator(10_000)]
-    PlayRollup.objects.filter(**scope, bucket__gte=start, bucket__lt=end).delete()
-    ListenerRollup.objects.filter(**scope, bucket__gte=start, bucket__lt=end).delete()
-    play_rows, listener_rows = _cells(facts)
-    PlayRollup.objects.bulk_create(play_rows, batch_size=INSERT_BATCH)
-    ListenerRollup.objects.bulk_create(listener_rows, batch_size=INSERT_BATCH)
-    return len(facts)
+    read = 0
+    for first in range(0, len(runs), RUNS_PER_QUERY):
+        events_in, buckets_in = Q(), Q()
+        for start, end in runs[first : first + RUNS_PER_QUERY]:
+            events_in |= Q(created_at__gte=start, created_at__lt=end)
+            buckets_in |= Q(bucket__gte=start, bucket__lt=end)
+        events = PlayEvent.objects.filter(events_in, **scope, counted=True, id__lte=through_id)
+        facts = [
+            fact_from_row(row)
+            for row in events.order_by().values_list(*EVENT_COLUMNS).iterator(10_000)
+        ]
+        PlayRollup.objects.filter(buckets_in, **scope).delete()
+        ListenerRollup.objects.filter(buckets_in, **scope).delete()
+        play_rows, listener_rows = _cells(facts)
+        PlayRollup.objects.bulk_create(play_rows, batch_size=INSERT_BATCH)
+        ListenerRollup.objects.bulk_create(listener_rows, batch_size=INSERT_BATCH)
+        read += len(facts)
+    return read
 
 
 def _advance_once(*, now: datetime) -> int | None:
     """Roll the next batch of events above the mark; the number of events taken, or None when
-    there was nothing to take."""
+    there was nothing to take. Only the buckets the batch touches are recomputed, so a late
+    event with an old timestamp costs its own bucket, not the range up to it."""
     with transaction.atomic():
         state = rollup_state_locked()
         batch = PlayEvent.objects.filter(
@@ -109,14 +131,11 @@ def _advance_once(*, now: datetime) -> int | None:
         new = PlayEvent.objects.filter(
             id__gt=state.last_event_id, id__lte=through_id, counted=True
         ).order_by()
-        touched = new.values("creator_id").annotate(first=Min("created_at"), last=Max("created_at"))
-        for row in touched:
-            _recompute(
-                creator_id=row["creator_id"],
-                start=bucket_of(row["first"]),
-                end=bucket_of(row["last"]) + BUCKET,
-                through_id=through_id,
-            )
+        touched: dict[object, set[datetime]] = defaultdict(set)
+        for creator_id, created_at in new.values_list("creator_id", "created_at").iterator(10_000):
+            touched[creator_id].add(bucket_of(created_at))
+        for creator_id, buckets in touched.items():
+            _recompute(creator_id=creator_id, runs=_runs(buckets), through_id=through_id)
         taken = through_id - state.last_event_id
         state.last_event_id = through_id
         state.updated_at = now
@@ -147,7 +166,7 @@ def rollup_rebuild(
     Returns the number of counted events read; audited."""
     state = rollup_state_locked()
     start, end = bucket_of(start), bucket_of(end - timedelta(microseconds=1)) + BUCKET
-    events = _recompute(start=start, end=end, through_id=state.last_event_id)
+    events = _recompute(runs=[(start, end)], through_id=state.last_event_id)
     audit_record(
         action="analytics.rollup_rebuild",
         actor=actor,
