@@ -6,6 +6,7 @@ same whichever path it took.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -40,14 +41,21 @@ def is_play(*, counted: bool, seconds_played: int, duration: float | None) -> bo
     return counted and seconds_played >= play_threshold(duration)
 
 
-def listener_key(*, listener_id, session_id: str, event_id: int) -> str:
+def listener_key(*, listener_id, session_id: str, event_id: int) -> int:
     """Who listened: the account; else the anonymous client's session; else, with neither,
-    the event itself (one listener per such play: two of them cannot be told apart)."""
+    the event itself (one listener per such play: two of them cannot be told apart).
+
+    Stored as the first 64 bits of a SHA-256 of that identity: 8 bytes that hash and compare
+    fast in ``COUNT(DISTINCT)``, and no account or session id copied into the analytics
+    tables. Two listeners share a key with probability ~n²/2⁶⁵ (3·10⁻⁸ for a million).
+    """
     if listener_id is not None:
-        return f"u:{listener_id}"
-    if session_id:
-        return f"s:{session_id}"
-    return f"e:{event_id}"
+        identity = f"u:{listener_id}"
+    elif session_id:
+        identity = f"s:{session_id}"
+    else:
+        identity = f"e:{event_id}"
+    return int.from_bytes(hashlib.sha256(identity.encode()).digest()[:8], "big", signed=True)
 
 
 def source_class(source: str) -> str:
@@ -70,7 +78,7 @@ class Fact(NamedTuple):
     bucket: datetime
     source: str
     country: str
-    listener: str
+    listener: int
     plays: int
     seconds: int
 

@@ -48,8 +48,8 @@ def audience(*, creator, range_: Range) -> dict:
             super=Count("listener", filter=Q(n__gte=SUPER_FROM)),
         )
         # The tail's listeners move between figures: recount them from rollups + tail.
-        tail_plays: dict[str, int] = defaultdict(int)
-        tail_before: set[str] = set()
+        tail_plays: dict[int, int] = defaultdict(int)
+        tail_before: set[int] = set()
         for fact in snap.tail:
             if not fact.plays:
                 continue

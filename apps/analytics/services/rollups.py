@@ -24,7 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.analytics.definitions import BUCKET, EVENT_COLUMNS, Fact, bucket_of, fact_from_row
-from apps.analytics.models import ListenerRollup, PlayRollup, RollupState
+from apps.analytics.models import CreatorRollup, ListenerRollup, PlayRollup, RollupState
 from apps.streaming.models import PlayEvent
 from veza.audit import RequestMeta, audit_record
 
@@ -35,6 +35,7 @@ ROLLUP_LAG = timedelta(seconds=30)
 BATCH_EVENTS = 50_000
 INSERT_BATCH = 5_000
 RUNS_PER_QUERY = 200
+ROLLUPS = (PlayRollup, ListenerRollup, CreatorRollup)
 
 
 def rollup_state_locked() -> RollupState:
@@ -42,10 +43,16 @@ def rollup_state_locked() -> RollupState:
     return RollupState.objects.select_for_update().get(name=STATE_NAME)
 
 
-def _cells(facts: Iterable[Fact]) -> tuple[list[PlayRollup], list[ListenerRollup]]:
+def _cells(
+    facts: Iterable[Fact],
+) -> tuple[list[PlayRollup], list[ListenerRollup], list[CreatorRollup]]:
     plays: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     listeners: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for fact in facts:
+        cell = totals[(fact.creator_id, fact.bucket)]
+        cell[0] += fact.plays
+        cell[1] += fact.seconds
         cell = plays[(fact.creator_id, fact.track_id, fact.bucket, fact.source, fact.country)]
         cell[0] += fact.plays
         cell[1] += fact.seconds
@@ -77,6 +84,10 @@ def _cells(facts: Iterable[Fact]) -> tuple[list[PlayRollup], list[ListenerRollup
             )
             for (creator_id, bucket, listener, source, country), (n, seconds) in listeners.items()
         ],
+        [
+            CreatorRollup(creator_id=creator_id, bucket=bucket, plays=n, listening_seconds=seconds)
+            for (creator_id, bucket), (n, seconds) in totals.items()
+        ],
     )
 
 
@@ -107,11 +118,9 @@ def _recompute(*, runs: list[tuple[datetime, datetime]], through_id: int, creato
             fact_from_row(row)
             for row in events.order_by().values_list(*EVENT_COLUMNS).iterator(10_000)
         ]
-        PlayRollup.objects.filter(buckets_in, **scope).delete()
-        ListenerRollup.objects.filter(buckets_in, **scope).delete()
-        play_rows, listener_rows = _cells(facts)
-        PlayRollup.objects.bulk_create(play_rows, batch_size=INSERT_BATCH)
-        ListenerRollup.objects.bulk_create(listener_rows, batch_size=INSERT_BATCH)
+        for model, rows in zip(ROLLUPS, _cells(facts), strict=True):
+            model.objects.filter(buckets_in, **scope).delete()
+            model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
         read += len(facts)
     return read
 
