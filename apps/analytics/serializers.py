@@ -91,6 +91,9 @@ class RangeFilterSerializer(serializers.Serializer):
 
 class SeriesFilterSerializer(RangeFilterSerializer):
     granularity = serializers.ChoiceField(choices=GRANULARITIES, default="day")
+    track = serializers.UUIDField(
+        required=False, help_text="One of my tracks only (another creator's track: 404)."
+    )
 
     class Meta:
         ref_name = "AnalyticsSeriesFilter"
@@ -112,6 +115,18 @@ class TracksFilterSerializer(RangeFilterSerializer):
         ref_name = "AnalyticsTracksFilter"
 
 
+class SalesFilterSerializer(RangeFilterSerializer):
+    course = serializers.SlugField(
+        required=False,
+        max_length=100,
+        allow_unicode=True,
+        help_text="One of my courses only, by slug (another creator's course: 404).",
+    )
+
+    class Meta:
+        ref_name = "AnalyticsSalesFilter"
+
+
 REPORTS = (
     "dashboard",
     "plays",
@@ -126,6 +141,9 @@ REPORTS = (
 
 class ExportFilterSerializer(SeriesFilterSerializer):
     report = serializers.ChoiceField(choices=REPORTS, help_text="Which dashboard to export.")
+    course = serializers.SlugField(
+        required=False, max_length=100, allow_unicode=True, help_text="report=sales: as for sales."
+    )
     ordering = serializers.CharField(
         required=False, help_text="report=tracks: as for tracks (all rows, no pages)."
     )
@@ -203,6 +221,7 @@ class SeriesPointSerializer(serializers.Serializer):
 
 
 class PlaysOutputSerializer(_RangeOutput):
+    track = serializers.UUIDField(allow_null=True, help_text="The track filter, if any.")
     granularity = serializers.ChoiceField(choices=GRANULARITIES)
     plays = serializers.IntegerField()
     listening_seconds = serializers.IntegerField()
@@ -308,6 +327,7 @@ class SalesDaySerializer(SalesTotalSerializer):
 
 
 class SalesOutputSerializer(_RangeOutput):
+    course = serializers.CharField(allow_null=True, help_text="The course filter, if any.")
     sources = serializers.ListField(child=serializers.CharField())
     totals = SalesTotalSerializer(many=True)
     days = SalesDaySerializer(many=True)

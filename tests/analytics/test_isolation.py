@@ -17,6 +17,7 @@ from tests.analytics.factories import (
     utc,
 )
 from tests.conftest import bearer_client
+from tests.education.factories import CourseFactory
 
 BASE = "/api/v1/creator/analytics"
 RANGE = {"from": "2026-05-01", "to": "2026-05-31"}
@@ -31,7 +32,8 @@ def first_creator_content(creator):
     rollup_advance(now=utc(2026, 5, 10, 1, 30))
     play(track, utc(2026, 5, 10, 5), listener=ListenerFactory(), country="FR")  # the tail
     session = LiveSessionFactory(creator=creator)
-    return track, session
+    course = CourseFactory(owner=creator, slug="first-secret-course")
+    return track, session, course
 
 
 def _numbers(body) -> list[int]:
@@ -45,12 +47,12 @@ def _numbers(body) -> list[int]:
 
 @pytest.mark.django_db
 def test_a_second_creator_sees_none_of_the_first_creators_data(first_creator_content):
-    track, session = first_creator_content
+    track, session, course = first_creator_content
     other = bearer_client(CreatorFactory())
     secrets = (str(track.pk), track.title, str(session.pk), "FR")
 
     for name in REPORTS:
-        response = other.get(f"{BASE}/{name}", {**RANGE, "track": track.pk})
+        response = other.get(f"{BASE}/{name}", RANGE)
         assert response.status_code == 200, name
         assert not any(secret in response.content.decode() for secret in secrets), name
         assert set(_numbers(response.json())) <= {0}, name
@@ -78,17 +80,28 @@ def test_a_second_creator_sees_none_of_the_first_creators_data(first_creator_con
         404,
         "NOT_FOUND",
     )
+    for path, params in [
+        ("plays", {"track": track.pk}),
+        ("sales", {"course": course.slug}),
+        ("export", {"report": "plays", "track": track.pk}),
+        ("export", {"report": "sales", "course": course.slug}),
+    ]:
+        assert_error(other.get(f"{BASE}/{path}", {**RANGE, **params}), 404, "NOT_FOUND")
     assert other.get(f"{BASE}/live").json()["count"] == 0
     assert session.events.count() == 0
 
 
 @pytest.mark.django_db
 def test_the_first_creator_does_see_their_own_data(creator_client, first_creator_content):
-    track, session = first_creator_content
+    track, session, course = first_creator_content
 
     body = creator_client.get(f"{BASE}/tracks", RANGE).json()
+    one_track = creator_client.get(f"{BASE}/plays", {**RANGE, "track": track.pk}).json()
+    one_course = creator_client.get(f"{BASE}/sales", {**RANGE, "course": course.slug}).json()
 
     assert [(row["track"], row["plays"]) for row in body["results"]] == [(str(track.pk), 4)]
+    assert (one_track["track"], one_track["plays"]) == (str(track.pk), 4)
+    assert (one_course["course"], one_course["days"]) == (course.slug, [])
     assert creator_client.get(f"{BASE}/live/{session.pk}").status_code == 200
 
 

@@ -97,7 +97,10 @@ REPORTS: dict[str, Report] = {
     ),
     "plays": Report(
         build=lambda creator, q: selectors.plays_series(
-            creator=creator, range_=q["range"], granularity=q.get("granularity", "day")
+            creator=creator,
+            range_=q["range"],
+            granularity=q.get("granularity", "day"),
+            track_id=q.get("track"),
         ),
         output=out.PlaysOutputSerializer,
         columns=("period", "plays", "listening_seconds"),
@@ -168,7 +171,9 @@ REPORTS: dict[str, Report] = {
         ),
     ),
     "sales": Report(
-        build=lambda creator, q: selectors.sales_report(creator=creator, range_=q["range"]),
+        build=lambda creator, q: selectors.sales_report(
+            creator=creator, range_=q["range"], course=q.get("course")
+        ),
         output=out.SalesOutputSerializer,
         columns=("date", "source", "currency", "count", "amount"),
         rows=lambda d: (

@@ -21,10 +21,12 @@ RANGE_HELP = (
 )
 
 
-def _report_view(name: str, filter_class, summary: str, description: str):
+def _report_view(name: str, filter_class, summary: str, description: str, codes=()):
     report = REPORTS[name]
 
     class ReportApi(CreatorAnalyticsApi):
+        extra_error_codes = codes
+
         @extend_schema(
             tags=TAGS,
             parameters=[filter_class],
@@ -53,7 +55,9 @@ PlaysApi = _report_view(
     io.SeriesFilterSerializer,
     "Plays over time: a zero-filled series by hour, day, week or month",
     "Periods are local to `tz` (a day is 23 or 25 hours when clocks change; weeks start on "
-    "Monday). granularity=hour allows at most 31 days.",
+    "Monday). granularity=hour allows at most 31 days. `track`: one of my tracks (404 for "
+    "anyone else's).",
+    codes=("404",),
 )
 DiscoveryApi = _report_view(
     "discovery",
@@ -77,9 +81,11 @@ AudienceApi = _report_view(
 )
 SalesApi = _report_view(
     "sales",
-    io.RangeFilterSerializer,
+    io.SalesFilterSerializer,
     "Sales per source, currency and local day",
-    "Sources: course sales. Money is a decimal string per currency.",
+    "Sources: course sales. Money is a decimal string per currency. `course`: one of my "
+    "courses by slug (404 for anyone else's).",
+    codes=("404",),
 )
 
 
@@ -130,7 +136,7 @@ def _csv_lines(columns, rows) -> Iterator[str]:
 
 
 class ExportApi(CreatorAnalyticsApi):
-    extra_error_codes = ("404",)  # report=live with a stream id that is not the caller's
+    extra_error_codes = ("404",)  # a stream, track or course id that is not the caller's
 
     def perform_content_negotiation(self, request, force=False):
         # The answer is CSV whatever Accept says; errors stay in the JSON envelope.

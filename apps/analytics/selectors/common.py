@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Case, Min, Sum, Value, When
+from django.db.models import Case, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,7 +31,14 @@ from apps.analytics.definitions import (
     fact_from_row,
     source_class,
 )
-from apps.analytics.models import CreatorRollup, ListenerRollup, PlayRollup, RollupState
+from apps.analytics.models import (
+    CreatorRollup,
+    DailyListenerRollup,
+    DailyTrackRollup,
+    ListenerRollup,
+    PlayRollup,
+    RollupState,
+)
 from apps.streaming.models import PlayEvent
 
 ROLLING_LISTENERS_DAYS = 28
@@ -97,6 +104,26 @@ _DIMENSIONS: dict[str | None, tuple[Callable[[], object], Callable[[Fact], str]]
 }
 
 
+def split_days(start: datetime, end: datetime):
+    """``[start, end)`` as whole UTC days (``(first, after_last)`` dates, or None) and the
+    partial-day edges left over (quarter-hour ranges)."""
+    first_full = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if first_full < start:
+        first_full += timedelta(days=1)
+    last_full = end.replace(hour=0, minute=0, second=0, microsecond=0)
+    if first_full >= last_full:
+        return None, [(start, end)]
+    edges = [(a, b) for a, b in ((start, first_full), (last_full, end)) if a < b]
+    return (first_full.date(), last_full.date()), edges
+
+
+def _in_ranges(ranges) -> Q:
+    where = Q(pk__in=[])
+    for a, b in ranges:
+        where |= Q(bucket__gte=a, bucket__lt=b)
+    return where
+
+
 @dataclass
 class Snapshot:
     creator: object
@@ -116,28 +143,47 @@ class Snapshot:
 
     # --- figures --------------------------------------------------------------------------
 
+    def _per_listener(self, start: datetime, end: datetime, by: str | None):
+        """(dimension, listener, plays, seconds) rows of the range, as SQL: whole UTC days
+        from the daily table when the figure is not split, quarter hours otherwise."""
+        sql_key = _DIMENSIONS[by][0]
+        days, edges = split_days(start, end) if by is None else (None, [(start, end)])
+        parts = [
+            ListenerRollup.objects.filter(_in_ranges(edges), creator=self.creator)
+            .order_by()
+            .annotate(dimension=sql_key())
+            .values_list("dimension", "listener", "plays", "listening_seconds")
+        ]
+        if days is not None:
+            parts.append(
+                DailyListenerRollup.objects.filter(
+                    creator=self.creator, day__gte=days[0], day__lt=days[1]
+                )
+                .order_by()
+                .annotate(dimension=sql_key())
+                .values_list("dimension", "listener", "plays", "listening_seconds")
+            )
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return query.query.get_compiler(connection=connection).as_sql()
+
     def grouped(self, start: datetime, end: datetime, by: str | None = None) -> dict[str, Stats]:
         """Plays, listening time and unique listeners of ``[start, end)``, per ``by``.
 
-        One scan of the listener rollups: per (group, listener) sums, then per group their
-        totals and the number of listeners with a play (exact: each listener once per group,
-        however many buckets they appear in). The tail's listeners add one only when they have
-        no play in the rollups of the same group (one more query, only when the tail has plays).
+        One statement: per (group, listener) sums, then per group their totals and the number
+        of listeners with a play (exact: each listener once per group, however many buckets or
+        days they appear in). The tail's listeners add one only when they have no play in the
+        rollups of the same group (one more query, only when the tail has plays).
         """
         sql_key, tail_key = _DIMENSIONS[by]
         result: dict[str, Stats] = defaultdict(Stats)
-        per_listener = (
-            self._listeners(start, end)
-            .annotate(dimension=sql_key())
-            .values("dimension", "listener")
-            .annotate(n=Sum("plays"), seconds=Sum("listening_seconds"))
-        )
-        sql, params = per_listener.query.sql_with_params()
+        sql, params = self._per_listener(start, end, by)
         with connection.cursor() as cursor:
             # The inner query is the ORM's own (parameters bound separately): no user text.
             cursor.execute(
-                "SELECT dimension, SUM(n), SUM(seconds), SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END) "  # noqa: S608
-                f"FROM ({sql}) AS per_listener GROUP BY dimension",
+                "SELECT dimension, SUM(n), SUM(s), SUM(CASE WHEN n > 0 THEN 1 ELSE 0 END) "  # noqa: S608
+                "FROM (SELECT dimension, listener, SUM(plays) AS n, SUM(listening_seconds) AS s "
+                f"FROM ({sql}) AS part GROUP BY dimension, listener) AS per_listener "
+                "GROUP BY dimension",
                 params,
             )
             for key, plays, seconds, people in cursor.fetchall():
@@ -163,31 +209,61 @@ class Snapshot:
     def total(self, start: datetime, end: datetime) -> Stats:
         return self.grouped(start, end).get("", Stats())
 
-    def per_bucket(self, start: datetime, end: datetime) -> dict[datetime, Stats]:
-        """Plays and listening time per 15-minute bucket (no listeners: they do not add up)."""
+    def per_bucket(self, start: datetime, end: datetime, track_id=None) -> dict[datetime, Stats]:
+        """Plays and listening time per 15-minute bucket (no listeners: they do not add up),
+        of all the creator's tracks or of one."""
         result: dict[datetime, Stats] = defaultdict(Stats)
-        rows = CreatorRollup.objects.filter(
-            creator=self.creator, bucket__gte=start, bucket__lt=end
-        ).values_list("bucket", "plays", "listening_seconds")
+        if track_id is None:
+            rows = CreatorRollup.objects.filter(
+                creator=self.creator, bucket__gte=start, bucket__lt=end
+            ).values_list("bucket", "plays", "listening_seconds")
+        else:
+            rows = (
+                PlayRollup.objects.filter(
+                    creator=self.creator, track_id=track_id, bucket__gte=start, bucket__lt=end
+                )
+                .order_by()
+                .values("bucket")
+                .annotate(n=Sum("plays"), seconds=Sum("listening_seconds"))
+                .values_list("bucket", "n", "seconds")
+            )
         for bucket, plays, seconds in rows:
             result[bucket] = Stats(plays, seconds)
         for fact in self.tail_in(start, end):
+            if track_id is not None and fact.track_id != track_id:
+                continue
             stats = result[fact.bucket]
             stats.plays += fact.plays
             stats.listening_seconds += fact.seconds
         return dict(result)
 
     def per_track(self, start: datetime, end: datetime) -> dict[object, Stats]:
-        """Plays and listening time per track (listeners are counted per creator, not track)."""
+        """Plays and listening time per track (listeners are counted per creator, not track):
+        whole UTC days from the daily table, the partial edges from the quarter hours."""
         result: dict[object, Stats] = defaultdict(Stats)
-        rows = (
-            PlayRollup.objects.filter(creator=self.creator, bucket__gte=start, bucket__lt=end)
+        days, edges = split_days(start, end)
+        parts = [
+            PlayRollup.objects.filter(_in_ranges(edges), creator=self.creator)
             .order_by()
             .values("track_id")
             .annotate(n=Sum("plays"), seconds=Sum("listening_seconds"))
-        )
-        for row in rows:
-            result[row["track_id"]] = Stats(row["n"] or 0, row["seconds"] or 0)
+            .values_list("track_id", "n", "seconds")
+        ]
+        if days is not None:
+            parts.append(
+                DailyTrackRollup.objects.filter(
+                    creator=self.creator, day__gte=days[0], day__lt=days[1]
+                )
+                .order_by()
+                .values("track_id")
+                .annotate(n=Sum("plays"), seconds=Sum("listening_seconds"))
+                .values_list("track_id", "n", "seconds")
+            )
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for track_id, plays, seconds in query:
+            stats = result[track_id]
+            stats.plays += plays or 0
+            stats.listening_seconds += seconds or 0
         for fact in self.tail_in(start, end):
             stats = result[fact.track_id]
             stats.plays += fact.plays

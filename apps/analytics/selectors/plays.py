@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 from apps.analytics.selectors.common import Range, Stats, buckets, snapshot
+from apps.catalog.models import Track
+from veza.api.exceptions import NotFound
 
 GRANULARITIES = ("hour", "day", "week", "month")
 
@@ -40,9 +42,12 @@ def periods(range_: Range, granularity: str) -> list[datetime]:
     return list(keys)
 
 
-def plays_series(*, creator, range_: Range, granularity: str) -> dict:
+def plays_series(*, creator, range_: Range, granularity: str, track_id=None) -> dict:
+    """All the creator's plays, or one track's (another creator's track is 404)."""
+    if track_id is not None and not Track.objects.filter(owner=creator, pk=track_id).exists():
+        raise NotFound()
     with snapshot(creator=creator, start=range_.start, end=range_.end) as snap:
-        per_bucket = snap.per_bucket(range_.start, range_.end)
+        per_bucket = snap.per_bucket(range_.start, range_.end, track_id=track_id)
     totals: dict[datetime, Stats] = defaultdict(Stats)
     for bucket, stats in per_bucket.items():
         period = totals[period_start(bucket, granularity=granularity, tz=range_.tz)]
@@ -57,6 +62,7 @@ def plays_series(*, creator, range_: Range, granularity: str) -> dict:
         for key in periods(range_, granularity)
     ]
     return {
+        "track": track_id,
         "granularity": granularity,
         "data_through": snap.now,
         "plays": sum(item["plays"] for item in series),

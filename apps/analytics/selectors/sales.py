@@ -17,7 +17,9 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from apps.analytics.selectors.common import Range
+from apps.education.models import Course
 from apps.education.selectors import course_sales_for_creator
+from veza.api.exceptions import NotFound
 
 
 class SaleLine(NamedTuple):
@@ -26,8 +28,12 @@ class SaleLine(NamedTuple):
     amount: Decimal
 
 
-def course_sale_lines(*, creator, start: datetime, end: datetime) -> list[SaleLine]:
+def course_sale_lines(
+    *, creator, start: datetime, end: datetime, course: str | None = None
+) -> list[SaleLine]:
     sales = course_sales_for_creator(creator=creator, start=start, end=end).order_by()
+    if course is not None:
+        sales = sales.filter(course__slug=course)
     return [SaleLine(*row) for row in sales.values_list("sold_at", "currency", "amount")]
 
 
@@ -47,9 +53,19 @@ def money(amount: Decimal) -> str:
     return str(amount.quantize(Decimal("0.01")))
 
 
-def sales_report(*, creator, range_: Range) -> dict:
+def sales_report(*, creator, range_: Range, course: str | None = None) -> dict:
+    """Every source, or one of the creator's courses (another creator's course is 404)."""
     now = timezone.now()  # sales are written when paid: nothing waits for a job
-    lines = sales_lines(creator=creator, start=range_.start, end=range_.end)
+    if course is None:
+        lines = sales_lines(creator=creator, start=range_.start, end=range_.end)
+    elif Course.objects.filter(owner=creator, slug=course).exists():
+        lines = {
+            "courses": course_sale_lines(
+                creator=creator, start=range_.start, end=range_.end, course=course
+            )
+        }
+    else:
+        raise NotFound()
     days: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
     totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
     for source, source_lines in lines.items():
@@ -61,6 +77,7 @@ def sales_report(*, creator, range_: Range) -> dict:
             total[0] += 1
             total[1] += line.amount
     return {
+        "course": course,
         "data_through": now,
         "sources": list(SALE_SOURCES),
         "totals": [

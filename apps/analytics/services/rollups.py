@@ -17,14 +17,22 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.analytics.definitions import BUCKET, EVENT_COLUMNS, Fact, bucket_of, fact_from_row
-from apps.analytics.models import CreatorRollup, ListenerRollup, PlayRollup, RollupState
+from apps.analytics.models import (
+    CreatorRollup,
+    DailyListenerRollup,
+    DailyTrackRollup,
+    ListenerRollup,
+    PlayRollup,
+    RollupState,
+)
 from apps.streaming.models import PlayEvent
 from veza.audit import RequestMeta, audit_record
 
@@ -122,7 +130,66 @@ def _recompute(*, runs: list[tuple[datetime, datetime]], through_id: int, creato
             model.objects.filter(buckets_in, **scope).delete()
             model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
         read += len(facts)
+    days = {
+        (start + timedelta(days=n)).date()
+        for start, end in runs
+        for n in range((end - timedelta(microseconds=1) - start).days + 1)
+    }
+    _recompute_days(days=sorted(days), creator_id=creator_id)
     return read
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _recompute_days(*, days: list[date], creator_id=None) -> None:
+    """Rebuild the daily tables of ``days`` (UTC) from the quarter-hour rollups."""
+    scope = {} if creator_id is None else {"creator_id": creator_id}
+    for first in range(0, len(days), RUNS_PER_QUERY):
+        chunk = days[first : first + RUNS_PER_QUERY]
+        in_days = Q()
+        for day in chunk:
+            in_days |= Q(bucket__gte=_midnight(day), bucket__lt=_midnight(day + timedelta(days=1)))
+        day_of = TruncDate("bucket", tzinfo=UTC)
+        tracks = (
+            PlayRollup.objects.filter(in_days, **scope)
+            .annotate(day=day_of)
+            .values("creator_id", "track_id", "day")
+            .annotate(n=Sum("plays"), seconds=Sum("listening_seconds"))
+            .order_by()
+        )
+        listeners = (
+            ListenerRollup.objects.filter(in_days, **scope)
+            .annotate(day=day_of)
+            .values("creator_id", "listener", "day")
+            .annotate(n=Sum("plays"), seconds=Sum("listening_seconds"))
+            .order_by()
+        )
+        track_rows = [
+            DailyTrackRollup(
+                creator_id=row["creator_id"],
+                track_id=row["track_id"],
+                day=row["day"],
+                plays=row["n"],
+                listening_seconds=row["seconds"],
+            )
+            for row in tracks
+        ]
+        listener_rows = [
+            DailyListenerRollup(
+                creator_id=row["creator_id"],
+                listener=row["listener"],
+                day=row["day"],
+                plays=row["n"],
+                listening_seconds=row["seconds"],
+            )
+            for row in listeners
+        ]
+        DailyTrackRollup.objects.filter(**scope, day__in=chunk).delete()
+        DailyListenerRollup.objects.filter(**scope, day__in=chunk).delete()
+        DailyTrackRollup.objects.bulk_create(track_rows, batch_size=INSERT_BATCH)
+        DailyListenerRollup.objects.bulk_create(listener_rows, batch_size=INSERT_BATCH)
 
 
 def _advance_once(*, now: datetime) -> int | None:
