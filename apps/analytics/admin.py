@@ -43,7 +43,7 @@ def rebuild_range(modeladmin, request, queryset):
 
 @admin.register(RollupState)
 class RollupStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "last_event_id", "updated_at")
+    list_display = ("job", "last_event_id", "updated_at")
 
 
 @admin.register(PlayRollup)

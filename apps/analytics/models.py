@@ -21,12 +21,12 @@ class RollupState(models.Model):
     """The high-water mark: every ``PlayEvent`` with ``id <= last_event_id`` is in the
     rollups; endpoints read the rows above it raw (the tail)."""
 
-    name = models.CharField(max_length=32, primary_key=True)
+    job = models.CharField(max_length=32, primary_key=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.name} through event {self.last_event_id}"
+        return f"{self.job} through event {self.last_event_id}"
 
 
 class PlayRollup(models.Model):

@@ -42,6 +42,7 @@ from apps.analytics.models import (
 from apps.streaming.models import PlayEvent
 
 ROLLING_LISTENERS_DAYS = 28
+STATE_NAME = "plays"  # the rollup job's RollupState row
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,9 @@ def snapshot(*, creator, start: datetime, end: datetime) -> Iterator[Snapshot]:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         mark = (
-            RollupState.objects.filter(name="plays").values_list("last_event_id", flat=True).first()
+            RollupState.objects.filter(job=STATE_NAME)
+            .values_list("last_event_id", flat=True)
+            .first()
             or 0
         )
         yield Snapshot(

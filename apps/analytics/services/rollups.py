@@ -33,12 +33,12 @@ from apps.analytics.models import (
     PlayRollup,
     RollupState,
 )
+from apps.analytics.selectors.common import STATE_NAME
 from apps.streaming.models import PlayEvent
 from veza.audit import RequestMeta, audit_record
 
 logger = logging.getLogger(__name__)
 
-STATE_NAME = "plays"
 ROLLUP_LAG = timedelta(seconds=30)
 BATCH_EVENTS = 50_000
 INSERT_BATCH = 5_000
@@ -47,8 +47,8 @@ ROLLUPS = (PlayRollup, ListenerRollup, CreatorRollup)
 
 
 def rollup_state_locked() -> RollupState:
-    RollupState.objects.get_or_create(name=STATE_NAME)
-    return RollupState.objects.select_for_update().get(name=STATE_NAME)
+    RollupState.objects.get_or_create(job=STATE_NAME)
+    return RollupState.objects.select_for_update().get(job=STATE_NAME)
 
 
 def _cells(
