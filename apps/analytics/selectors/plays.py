@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_right
 from datetime import UTC, datetime, time, timedelta
 
 from apps.analytics.selectors.common import Range, Stats, buckets, snapshot
@@ -48,18 +48,21 @@ def plays_series(*, creator, range_: Range, granularity: str, track_id=None) -> 
         raise NotFound()
     with snapshot(creator=creator, start=range_.start, end=range_.end) as snap:
         per_bucket = snap.per_bucket(range_.start, range_.end, track_id=track_id)
-    totals: dict[datetime, Stats] = defaultdict(Stats)
+    starts = periods(range_, granularity)
+    totals = [Stats() for _ in starts]
     for bucket, stats in per_bucket.items():
-        period = totals[period_start(bucket, granularity=granularity, tz=range_.tz)]
+        # Periods are contiguous and sorted: the one holding a bucket is found by bisection,
+        # not by converting every bucket to local time.
+        period = totals[bisect_right(starts, bucket) - 1]
         period.plays += stats.plays
         period.listening_seconds += stats.listening_seconds
     series = [
         {
             "period": key.astimezone(range_.tz).isoformat(),
-            "plays": totals[key].plays if key in totals else 0,
-            "listening_seconds": totals[key].listening_seconds if key in totals else 0,
+            "plays": total.plays,
+            "listening_seconds": total.listening_seconds,
         }
-        for key in periods(range_, granularity)
+        for key, total in zip(starts, totals, strict=True)
     ]
     return {
         "track": track_id,
