@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apps.education",
     "apps.distribution",
     "apps.gdpr",
+    "apps.analytics",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.enforce_eligibility",
         "schedule": 3600.0,
     },
+    # Playback events are rolled up for creator analytics (apps.analytics.tasks).
+    "analytics-rollup": {"task": "analytics.rollup_advance", "schedule": 300.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------

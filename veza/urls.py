@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("apps.education.urls")),
     path("", include("apps.messaging.urls")),
     path("", include("apps.distribution.urls")),
+    path("", include("apps.analytics.urls")),
 ]
 
 urlpatterns = [

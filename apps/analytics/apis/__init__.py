@@ -1,0 +1,1 @@
+"""Creator analytics views (shared/API.md, Creator analytics)."""
