@@ -62,6 +62,11 @@ NOT_PERSONAL: dict[str, str] = {
     "distribution.royaltyimport.file_name": "the name of a distributor's report staff uploaded",
     "distribution.royaltyline.country": "the sales territory a platform reported, not a person's",
     "distribution.royaltyshare.country": "the sales territory of the split line",
+    "analytics.playrollup.country": "plays of a track summed per country and quarter hour",
+    "analytics.listenerrollup.country": (
+        "a country per listener key; the key of a deleted account is replaced at the hard "
+        "delete (apps.gdpr.erasure.analytics)"
+    ),
 }
 
 #: Column names that suggest personal data.

@@ -1,15 +1,27 @@
 """Audience: new vs returning listeners, rolling 28 days, segments; tracks and dashboard."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
 from apps.analytics.services import rollup_advance
 from apps.catalog.models import Follow
 from apps.education.models import CourseSale
 from tests.analytics.factories import ListenerFactory, TrackFactory, play, utc
 from tests.conftest import bearer_client
+from tests.distribution.factories import (
+    DistributableTrackFactory,
+    import_report,
+    paid_creator,
+    report,
+    report_line,
+    submit,
+)
 from tests.education.factories import CourseFactory
+
+seed_plans = importlib.import_module("apps.billing.migrations.0002_seed_plans").seed_plans
 
 BASE = "/api/v1/creator/analytics"
 MAY = {"from": "2026-05-01", "to": "2026-05-31"}
@@ -78,3 +90,21 @@ def test_the_dashboard_compares_with_the_previous_period(creator, creator_client
     assert sales["totals"] == [
         {"currency": "EUR", "source": "courses", "count": 1, "amount": "20.00"}
     ]
+
+
+@pytest.mark.django_db
+def test_royalties_paid_to_the_creator_are_a_sales_source_on_their_sale_month():
+    seed_plans(apps, None)  # a transactional test elsewhere may have flushed the seeded plans
+    creator = paid_creator()
+    track = DistributableTrackFactory(owner=creator)
+    isrc = submit(creator, track).isrc
+    import_report(report(report_line(isrc, earnings="2.50", sale_month="2026-01")))
+
+    response = bearer_client(creator).get(
+        "/api/v1/creator/analytics/sales", {"from": "2026-01-01", "to": "2026-01-31"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    royalties = [row for row in body["totals"] if row["source"] == "royalties"]
+    assert royalties == [{"source": "royalties", "currency": "USD", "count": 1, "amount": "2.50"}]

@@ -10,15 +10,16 @@ BASE = "/api/v1/creator/analytics"
 # in production: SET TRANSACTION instead), the mark and the tail; then, per report, one
 # aggregate per figure plus one for the tail's listeners already in the rollups. Examples:
 # plays is the per-bucket sums only; dashboard adds totals and tail listeners for both periods,
-# per-track sums, top track titles, followers and sales; sales reads no plays at all.
+# per-track sums, top track titles, followers and sales (course sales, and royalties: whole
+# lines and split shares); sales reads no plays at all.
 EXPECTED = {
-    "dashboard": 12,
+    "dashboard": 14,
     "plays": 6,
     "tracks": 7,
     "discovery": 9,
     "geographic": 7,
     "audience": 13,
-    "sales": 2,
+    "sales": 4,
 }
 
 

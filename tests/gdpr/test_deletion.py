@@ -11,6 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import ApiKey, AuditLog, OAuthAccount, Profile, User
 from apps.accounts.services import api_key_create
+from apps.analytics.definitions import listener_key
+from apps.analytics.models import DailyListenerRollup, ListenerRollup
+from apps.analytics.services import rollup_advance
 from apps.billing.models import Invoice, Subscription
 from apps.catalog.models import Follow, LibraryEntry, Playlist, ShareToken, Track
 from apps.distribution.models import PlatformRelease, ReleaseStatus
@@ -385,3 +388,22 @@ def test_deletion_takes_down_every_live_release_and_tells_the_provider_at_once(m
     assert entry.target_id == str(release.distribution_id)
     deletion = AccountDeletion.objects.get(user=data.user)
     assert deletion.summary["now"]["distribution"]["takedowns_sent"] == 1
+
+
+def test_the_hard_delete_unlinks_the_listener_from_creators_statistics_without_changing_them():
+    data = footprint()
+    rollup_advance(now=timezone.now() + timedelta(minutes=5))
+    key = listener_key(listener_id=data.user.pk, session_id="", event_id=0)
+    rows = ListenerRollup.objects.filter(listener=key).count()
+    listeners_before = ListenerRollup.objects.values("listener").distinct().count()
+    assert rows > 0
+    assert delete_me(data.user).status_code == 202
+    deletion = AccountDeletion.objects.get(user=data.user)
+
+    services.deletions_finish_due(now=deletion.hard_delete_after + timedelta(hours=1))
+
+    deletion.refresh_from_db()
+    assert not ListenerRollup.objects.filter(listener=key).exists()
+    assert not DailyListenerRollup.objects.filter(listener=key).exists()
+    assert ListenerRollup.objects.values("listener").distinct().count() == listeners_before
+    assert deletion.summary["final"]["analytics"]["listener_rollup_rows_unlinked"] >= rows

@@ -1,7 +1,8 @@
 """Money earned, per source, currency and local day.
 
-Each source is one function ``(creator, start, end) -> [SaleLine]`` in :data:`SALE_SOURCES`:
-adding royalties when the distribution app lands is one function and one line there.
+Each source is one function ``(creator, start, end) -> [SaleLine]`` in :data:`SALE_SOURCES`.
+Royalties are reported per sale month, not per day: a month's royalties count on its first day
+(noon UTC, the same local date in every zone from UTC-12 to UTC+12).
 Subscriptions bring a creator nothing today (plans are what creators pay Veza; there are no
 fan subscriptions), so they are not a source.
 """
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.utils import timezone
 
 from apps.analytics.selectors.common import Range
+from apps.distribution.selectors import royalty_totals_by_month
 from apps.education.models import Course
 from apps.education.selectors import course_sales_for_creator
 from veza.api.exceptions import NotFound
@@ -37,8 +39,24 @@ def course_sale_lines(
     return [SaleLine(*row) for row in sales.values_list("sold_at", "currency", "amount")]
 
 
+def royalty_lines(*, creator, start: datetime, end: datetime) -> list[SaleLine]:
+    """Royalties paid to the creator (own tracks and shares of others'), one line per sale
+    month and currency, placed on the month's first day."""
+    first = (start - timedelta(days=1)).date().replace(day=1)
+    last = (end + timedelta(days=1)).date()
+    lines = []
+    for month, currency, amount in royalty_totals_by_month(
+        user=creator, month_from=first, month_to=last
+    ):
+        at = datetime(month.year, month.month, 1, 12, tzinfo=UTC)
+        if start <= at < end:
+            lines.append(SaleLine(at, currency, amount))
+    return lines
+
+
 SALE_SOURCES: dict[str, Callable[..., list[SaleLine]]] = {
     "courses": course_sale_lines,
+    "royalties": royalty_lines,
 }
 
 

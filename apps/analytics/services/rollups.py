@@ -15,6 +15,7 @@ counted.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,7 +25,14 @@ from django.db.models import Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from apps.analytics.definitions import BUCKET, EVENT_COLUMNS, Fact, bucket_of, fact_from_row
+from apps.analytics.definitions import (
+    BUCKET,
+    EVENT_COLUMNS,
+    Fact,
+    bucket_of,
+    fact_from_row,
+    listener_key,
+)
 from apps.analytics.models import (
     CreatorRollup,
     DailyListenerRollup,
@@ -252,3 +260,16 @@ def rollup_rebuild(
     )
     logger.info("Rollups of %s..%s rebuilt from %s events", start, end, events)
     return events
+
+
+@transaction.atomic
+def listener_forget(*, user_id) -> int:
+    """A deleted account stops being recognisable in the listener rollups: its key (a hash of
+    the account id) is replaced by a random one, in the quarter-hour and the daily tables alike.
+    Creators' unique-listener counts stay exact; nothing links the rows to the account any
+    more. Idempotent: a second run finds no row with the old key."""
+    old = listener_key(listener_id=user_id, session_id="", event_id=0)
+    new = int.from_bytes(secrets.token_bytes(8), "big", signed=True)
+    changed = ListenerRollup.objects.filter(listener=old).update(listener=new)
+    changed += DailyListenerRollup.objects.filter(listener=old).update(listener=new)
+    return changed

@@ -7,6 +7,7 @@ a ``STEPS`` list (see :mod:`apps.gdpr.erasure.base`), then add one line below, b
 
 from apps.gdpr.erasure import (
     accounts,
+    analytics,
     billing,
     catalog,
     distribution,
@@ -22,6 +23,7 @@ STEPS: list[ErasureStep] = [
     *billing.STEPS,
     *catalog.STEPS,
     *streaming.STEPS,
+    *analytics.STEPS,
     *education.STEPS,
     *messaging.STEPS,
     *exports.STEPS,
