@@ -27,6 +27,18 @@ def pytest_configure(config):
     settings.STAFF_API_REQUIRE_OTP = True
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests on a transactional database (real parallel requests, a live server, committed
+    rows) are ``slow``: each flushes every table when it ends. ``make test`` runs them;
+    ``make test-fast`` (``-m "not slow"``) leaves them out for a quick loop."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction", False)
+        fixtures = getattr(item, "fixturenames", ())
+        if transactional or "live_server" in fixtures or "transactional_db" in fixtures:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_eager():
     """Tasks run in-process and raise, so a test sees their effects and their failures."""

@@ -1,5 +1,6 @@
 """Distribution test helpers: tracks ready to distribute, paying creators, reports."""
 
+import functools
 import io
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,9 @@ from apps.distribution.models import TrackIsrc
 from tests.catalog.factories import CreatorFactory, TrackFactory
 
 
+@functools.cache
 def png_bytes(width: int, height: int) -> bytes:
+    """A plain PNG of that size; encoded once per size (3000 px takes a while)."""
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), (30, 60, 90)).save(buffer, format="PNG")
     return buffer.getvalue()

@@ -152,6 +152,7 @@ def test_parallel_duplicate_plays_of_one_listener_count_once(live_server, anonym
     assert set(events.values_list("listener_id", flat=True)) == {None if anonymous else listener.pk}
 
 
+@pytest.mark.slow  # waits for Redis to expire the duplicate key (a real clock)
 @pytest.mark.django_db
 def test_a_play_counts_again_once_the_window_has_passed(api_client, settings):
     settings.PLAYS_DEDUP_MIN_SECONDS = 1
