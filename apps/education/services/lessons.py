@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.catalog.exceptions import PayloadTooLarge
 from apps.catalog.services import storage_delete_on_commit
-from apps.education import media
+from apps.education import media, tasks
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Lesson, LessonStatus
 from apps.education.services.common import courses_changed
@@ -107,10 +107,8 @@ def lesson_create(
                 meta=meta,
                 metadata={"course": str(course.pk), "size": file.size, "kind": info.kind},
             )
-            from apps.education.tasks import lesson_process
-
             lesson_id = str(lesson.pk)
-            transaction.on_commit(lambda: lesson_process.delay(lesson_id))
+            transaction.on_commit(lambda: tasks.lesson_process.delay(lesson_id))
             courses_changed()
     except BaseException:
         default_storage.delete(stored)
