@@ -1,5 +1,18 @@
 """Shared pieces of the operations console (the Django admin)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+REASON_MAX_LENGTH = 500
+CONFIRM_FIELD = "confirm"
+CONFIRM_LIST_LIMIT = 50
+
 
 class ReadOnlyAdminMixin:
     """Staff may look; adding, editing and deleting are off unless a class turns one back on.
@@ -22,3 +35,80 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self.allow_delete and super().has_delete_permission(request, obj)
+
+
+class ReasonForm(forms.Form):
+    """The one field of a confirmation page: why, in words another staff member will read."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Required. Recorded in the audit log with your name and address.",
+        error_messages={"required": "Say why: the reason is recorded in the audit log."},
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError("Say why: the reason is recorded in the audit log.")
+        return reason
+
+
+def action_confirm(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    title: str,
+    consequence: str,
+    confirm_label: str,
+    perform: Callable[[str], None],
+    describe: Callable[[Any], str] = str,
+):
+    """Put a destructive admin action behind a confirmation page that asks for a reason.
+
+    Use it as the whole body of the action::
+
+        @admin.action(description="Disable the selected endpoints…", permissions=["change"])
+        def disable(self, request, queryset):
+            return action_confirm(
+                self, request, queryset,
+                title="Disable webhook endpoints",
+                consequence="No event is delivered to them until an owner enables them again.",
+                confirm_label="Yes, disable them",
+                perform=lambda reason: self._disable(request, queryset, reason),
+            )
+
+    The changelist's POST (action chosen, rows ticked) shows the page and changes nothing; the
+    page posts the same action back with ``confirm=yes`` and the reason. A missing or blank
+    reason shows the page again with the error; a valid one calls ``perform(reason)``, which
+    must run the service (passing the reason, so the service's audit row carries it) and tell
+    the user what happened with ``message_user``; the admin then returns to the changelist.
+    """
+    confirming = request.POST.get(CONFIRM_FIELD) == "yes"
+    form = ReasonForm(request.POST if confirming else None)
+    if confirming and form.is_valid():
+        perform(form.cleaned_data["reason"])
+        return None
+    shown = list(queryset[:CONFIRM_LIST_LIMIT])
+    total = len(shown) if len(shown) < CONFIRM_LIST_LIMIT else queryset.count()
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": None,
+        "consequence": consequence,
+        "confirm_label": confirm_label,
+        "form": form,
+        "objects": [describe(obj) for obj in shown],
+        "more": total - len(shown),
+        "total": total,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action", ""),
+        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "confirm_field": CONFIRM_FIELD,
+        "media": modeladmin.media,
+    }
+    return TemplateResponse(request, "admin/action_confirm.html", context)

@@ -29,7 +29,7 @@ from apps.accounts.services import (
     users_mark_verified,
 )
 from apps.accounts.services.two_factor import two_factor_reset
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
 from veza.audit import RequestMeta
 from veza.normalization import email_normalize, email_normalized_fits
 
@@ -131,14 +131,32 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, f"{len(users)} account(s) marked verified.", messages.SUCCESS)
 
     @admin.action(
-        description="Deactivate selected accounts (they can no longer log in)",
+        description="Deactivate selected accounts (they can no longer log in)…",
         permissions=["change"],
     )
     def deactivate(self, request, queryset):
-        users = users_deactivate(
-            users=queryset, actor=request.user, meta=RequestMeta.from_request(request)
+        def perform(reason: str) -> None:
+            users = users_deactivate(
+                users=queryset,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                reason=reason,
+            )
+            self.message_user(request, f"{len(users)} account(s) deactivated.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset,
+            title="Deactivate accounts",
+            consequence=(
+                "They can no longer log in, and their tokens and API keys stop working at once. "
+                "Your own account is skipped."
+            ),
+            confirm_label="Yes, deactivate",
+            perform=perform,
+            describe=lambda user: f"{user.email} ({user.get_role_display()})",
         )
-        self.message_user(request, f"{len(users)} account(s) deactivated.", messages.SUCCESS)
 
 
 @admin.register(AuditLog)
@@ -203,14 +221,26 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             meta=RequestMeta.from_request(request),
         )
 
-    @admin.action(description="Revoke selected API keys (they stop working at once)")
+    @admin.action(description="Revoke selected API keys (they stop working at once)…")
     def revoke(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        revoked = sum(
-            api_key_revoke(api_key=key, actor=request.user, meta=meta)
-            for key in queryset.filter(revoked_at__isnull=True)
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            revoked = sum(
+                api_key_revoke(api_key=key, actor=request.user, meta=meta, reason=reason)
+                for key in queryset.filter(revoked_at__isnull=True)
+            )
+            self.message_user(request, f"{revoked} API key(s) revoked.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("user"),
+            title="Revoke API keys",
+            consequence="The next request with any of these keys is refused; this is permanent.",
+            confirm_label="Yes, revoke",
+            perform=perform,
+            describe=lambda key: f"{key.prefix} “{key.name}” of {key.user.email}",
         )
-        self.message_user(request, f"{revoked} API key(s) revoked.", messages.SUCCESS)
 
 
 @admin.register(BackupCodeDevice)
@@ -297,17 +327,37 @@ class TOTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["reset_two_factor"]
 
     @admin.action(
-        description="Turn 2FA off for the owners of the selected devices (lost device)",
+        description="Turn 2FA off for the owners of the selected devices (lost device)…",
         permissions=["view"],
     )
     def reset_two_factor(self, request, queryset):
         if not request.user.is_superuser:
             self.message_user(request, "Only superusers may reset 2FA.", messages.ERROR)
-            return
-        meta = RequestMeta.from_request(request)
-        users = User.objects.filter(pk__in=queryset.values("user_id"))
-        reset = sum(two_factor_reset(user=user, actor=request.user, meta=meta) for user in users)
-        self.message_user(request, f"2FA turned off for {reset} account(s).", messages.SUCCESS)
+            return None
+
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            users = User.objects.filter(pk__in=queryset.values("user_id"))
+            reset = sum(
+                two_factor_reset(user=user, actor=request.user, meta=meta, reason=reason)
+                for user in users
+            )
+            self.message_user(request, f"2FA turned off for {reset} account(s).", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("user"),
+            title="Turn two-factor authentication off",
+            consequence=(
+                "Every authenticator and backup code of these accounts is removed: a password "
+                "alone opens them until their owners set 2FA up again. Check who is asking "
+                "out of band first."
+            ),
+            confirm_label="Yes, turn 2FA off",
+            perform=perform,
+            describe=lambda device: f"{device.user.email}: {device.name}",
+        )
 
 
 __all__ = [

@@ -1,6 +1,8 @@
 """Billing in the operations console. Subscriptions change only through the services (audited);
 invoices are read-only; plans are edited here (edits are audited, renewals use the new price)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -8,7 +10,7 @@ from django.contrib.admin.helpers import ActionForm
 from apps.billing import services
 from apps.billing.gateways import SANDBOX_DECLINE_MARKER
 from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -131,9 +133,26 @@ class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    @admin.action(description="Cancel at period end", permissions=["change"])
+    @admin.action(description="Cancel at period end…", permissions=["change"])
     def cancel_at_period_end_action(self, request, queryset):
-        self._run(request, queryset, "Canceled at period end", services.subscription_cancel)
+        def perform(reason: str) -> None:
+            cancel = partial(services.subscription_cancel, reason=reason)
+            self._run(request, queryset, "Canceled", cancel)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("user", "plan"),
+            title="Cancel subscriptions",
+            consequence=(
+                "Active and trialing subscriptions end at their period end (access stays until "
+                "then; reactivating undoes it). Past-due ones end now and their open invoice is "
+                "voided."
+            ),
+            confirm_label="Yes, cancel",
+            perform=perform,
+            describe=lambda sub: f"{sub.user.email}: {sub.plan.name} ({sub.get_status_display()})",
+        )
 
     @admin.action(description="Extend the current period by N days (free)", permissions=["change"])
     def extend_period(self, request, queryset):

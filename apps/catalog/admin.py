@@ -18,19 +18,62 @@ from apps.catalog.models import (
     Track,
 )
 from apps.catalog.services import ModerationAction
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
 from veza.audit import RequestMeta
 
 
-def _moderate_tracks(modeladmin, request, tracks, action: ModerationAction) -> None:
+def _moderate_tracks(
+    modeladmin, request, tracks, action: ModerationAction, reason: str = ""
+) -> None:
     meta = RequestMeta.from_request(request)
     count = 0
     for track in tracks:
-        services.track_moderate(track=track, action=action, actor=request.user, meta=meta)
+        services.track_moderate(
+            track=track, action=action, actor=request.user, meta=meta, reason=reason
+        )
         count += 1
     modeladmin.message_user(
         request, f"{count} track(s): {action.value.replace('_', ' ')}.", messages.SUCCESS
     )
+
+
+_MODERATION_PAGES = {
+    ModerationAction.HIDE: (
+        "Hide tracks",
+        "They leave every list and search; their owners still see them. Open reports on them "
+        "are closed as actioned. Restore undoes it.",
+        "Yes, hide",
+    ),
+    ModerationAction.TAKE_DOWN: (
+        "Take down tracks",
+        "They disappear for everyone but staff and their media answers 404. Open reports on "
+        "them are closed as actioned. Restore undoes it.",
+        "Yes, take down",
+    ),
+}
+
+
+def _moderation_confirm(modeladmin, request, queryset, tracks, action: ModerationAction):
+    """Hiding and taking down go through the confirmation page with a reason (audited)."""
+    title, consequence, confirm_label = _MODERATION_PAGES[action]
+    return action_confirm(
+        modeladmin,
+        request,
+        queryset,
+        title=title,
+        consequence=consequence,
+        confirm_label=confirm_label,
+        perform=lambda reason: _moderate_tracks(modeladmin, request, tracks, action, reason),
+        describe=_track_label if queryset.model is Track else _report_label,
+    )
+
+
+def _track_label(track) -> str:
+    return f"“{track.title}” by {track.owner.email}"
+
+
+def _report_label(report) -> str:
+    return f"“{report.track.title}” (reported: {report.get_reason_display()})"
 
 
 @admin.register(Track)
@@ -97,13 +140,15 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             meta=RequestMeta.from_request(request),
         )
 
-    @admin.action(description="Hide selected tracks (out of lists, owner still sees them)")
+    @admin.action(description="Hide selected tracks (out of lists, owner still sees them)…")
     def hide_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, ModerationAction.HIDE)
+        queryset = queryset.select_related("owner")
+        return _moderation_confirm(self, request, queryset, queryset, ModerationAction.HIDE)
 
-    @admin.action(description="Take down selected tracks (gone from lists, media 404)")
+    @admin.action(description="Take down selected tracks (gone from lists, media 404)…")
     def take_down_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, ModerationAction.TAKE_DOWN)
+        queryset = queryset.select_related("owner")
+        return _moderation_confirm(self, request, queryset, queryset, ModerationAction.TAKE_DOWN)
 
     @admin.action(description="Restore selected tracks")
     def restore_tracks(self, request, queryset):
@@ -148,13 +193,19 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def _tracks(self, queryset):
         return Track.objects.filter(pk__in=queryset.values("track_id"))
 
-    @admin.action(description="Hide the reported tracks")
+    @admin.action(description="Hide the reported tracks…")
     def hide_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.HIDE)
+        queryset = queryset.select_related("track")
+        return _moderation_confirm(
+            self, request, queryset, self._tracks(queryset), ModerationAction.HIDE
+        )
 
-    @admin.action(description="Take down the reported tracks")
+    @admin.action(description="Take down the reported tracks…")
     def take_down_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.TAKE_DOWN)
+        queryset = queryset.select_related("track")
+        return _moderation_confirm(
+            self, request, queryset, self._tracks(queryset), ModerationAction.TAKE_DOWN
+        )
 
     @admin.action(description="Restore the reported tracks")
     def restore_track(self, request, queryset):
@@ -217,12 +268,28 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     actions = ("revoke",)
 
-    @admin.action(description="Revoke selected share tokens")
+    @admin.action(description="Revoke selected share links…")
     def revoke(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        for share in queryset.filter(revoked_at__isnull=True):
-            services.share_token_revoke(share=share, actor=request.user, meta=meta)
-        self.message_user(request, "Share tokens revoked.", messages.SUCCESS)
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            for share in queryset.filter(revoked_at__isnull=True):
+                services.share_token_revoke(
+                    share=share, actor=request.user, meta=meta, reason=reason
+                )
+            self.message_user(request, "Share links revoked.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("track", "playlist", "created_by"),
+            title="Revoke share links",
+            consequence="Anyone holding these links loses access at once; this is permanent.",
+            confirm_label="Yes, revoke",
+            perform=perform,
+            describe=lambda share: (
+                f"Link to “{share.track or share.playlist}” made by {share.created_by.email}"
+            ),
+        )
 
 
 @admin.register(Follow)

@@ -8,10 +8,7 @@ lessons are read-only here.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 
 from apps.education import services
 from apps.education.exceptions import EducationError
@@ -24,7 +21,7 @@ from apps.education.models import (
     Review,
 )
 from apps.education.services.courses import COURSE_EDITABLE_FIELDS
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
 from veza.audit import RequestMeta
 
 
@@ -37,12 +34,12 @@ class LessonInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
-def _lifecycle(modeladmin, request, courses, service, verb: str) -> None:
+def _lifecycle(modeladmin, request, courses, service, verb: str, **kwargs) -> None:
     meta = RequestMeta.from_request(request)
     done = 0
     for course in courses:
         try:
-            service(course=course, actor=request.user, meta=meta)
+            service(course=course, actor=request.user, meta=meta, **kwargs)
             done += 1
         except EducationError as exc:
             modeladmin.message_user(request, f"{course.slug}: {exc.message}", messages.ERROR)
@@ -89,9 +86,23 @@ class CourseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def publish_courses(self, request, queryset):
         _lifecycle(self, request, queryset, services.course_publish, "published")
 
-    @admin.action(description="Archive the selected courses", permissions=["change"])
+    @admin.action(description="Archive the selected courses…", permissions=["change"])
     def archive_courses(self, request, queryset):
-        _lifecycle(self, request, queryset, services.course_archive, "archived")
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("owner"),
+            title="Archive courses",
+            consequence=(
+                "Archived courses take no new enrollments and leave the catalogue; enrolled "
+                "learners keep their access. Only published courses can be archived."
+            ),
+            confirm_label="Yes, archive",
+            perform=lambda reason: _lifecycle(
+                self, request, queryset, services.course_archive, "archived", reason=reason
+            ),
+            describe=lambda course: f"“{course.title}” by {course.owner.email}",
+        )
 
 
 @admin.register(Enrollment)
@@ -110,10 +121,6 @@ class CourseSaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("course__slug", "buyer__email", "creator__email", "=invoice__number")
     list_select_related = ("course", "buyer", "creator", "invoice")
     date_hierarchy = "sold_at"
-
-
-class RevokeForm(forms.Form):
-    reason = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"size": 80}))
 
 
 @admin.register(Certificate)
@@ -138,36 +145,40 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected certificates…", permissions=["change"])
     def revoke_certificates(self, request, queryset):
-        """Asks for a reason on a confirmation page, then revokes through the service."""
-        form = RevokeForm(request.POST if "confirm" in request.POST else None)
-        if "confirm" in request.POST and form.is_valid():
+        def perform(reason: str) -> None:
             meta = RequestMeta.from_request(request)
             revoked = sum(
                 services.certificate_revoke(
-                    certificate=certificate,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                    meta=meta,
+                    certificate=certificate, actor=request.user, reason=reason, meta=meta
                 )
                 for certificate in queryset
             )
             self.message_user(request, f"{revoked} certificate(s) revoked.", messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Revoke certificates",
-            "opts": self.model._meta,
-            "certificates": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/education/certificate_revoke.html", context)
+
+        return action_confirm(
+            self,
+            request,
+            queryset,
+            title="Revoke certificates",
+            consequence=(
+                'Revoking is permanent: the public verification page will say "revoked" with '
+                "today's date."
+            ),
+            confirm_label="Yes, revoke",
+            perform=perform,
+            describe=lambda certificate: (
+                f"{certificate.code}: {certificate.learner_name} — {certificate.course_title}"
+                + (" (already revoked)" if certificate.revoked_at else "")
+            ),
+        )
 
 
-def _set_visibility(modeladmin, request, reviews, *, hidden: bool) -> None:
+def _set_visibility(modeladmin, request, reviews, *, hidden: bool, reason: str = "") -> None:
     meta = RequestMeta.from_request(request)
     changed = sum(
-        services.review_visibility_set(review=review, actor=request.user, hidden=hidden, meta=meta)
+        services.review_visibility_set(
+            review=review, actor=request.user, hidden=hidden, meta=meta, reason=reason
+        )
         for review in reviews
     )
     verb = "hidden" if hidden else "shown again"
@@ -188,9 +199,25 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    @admin.action(description="Hide the selected reviews (abuse)", permissions=["change"])
+    @admin.action(description="Hide the selected reviews (abuse)…", permissions=["change"])
     def hide_reviews(self, request, queryset):
-        _set_visibility(self, request, queryset, hidden=True)
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("course", "user"),
+            title="Hide reviews",
+            consequence=(
+                "They leave the course's review list and its average rating. Showing them "
+                "again undoes it."
+            ),
+            confirm_label="Yes, hide",
+            perform=lambda reason: _set_visibility(
+                self, request, queryset, hidden=True, reason=reason
+            ),
+            describe=lambda review: (
+                f"{review.rating}★ by {review.user.email} on “{review.course.title}”"
+            ),
+        )
 
     @admin.action(description="Show the selected reviews again", permissions=["change"])
     def unhide_reviews(self, request, queryset):

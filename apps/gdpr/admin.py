@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from apps.gdpr.exceptions import AlreadyDeleted
 from apps.gdpr.models import AccountDeletion, DataExport, DataSubject
 from apps.gdpr.services import account_erase, export_request
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
 from veza.audit import RequestMeta
 
 
@@ -61,26 +61,51 @@ class DataSubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             export_request(user=user, staff=request.user, meta=meta)
         self.message_user(request, f"{queryset.count()} export(s) started.", messages.SUCCESS)
 
-    def _delete(self, request, queryset, *, keep_public_tracks: bool) -> None:
+    def _delete(self, request, queryset, *, keep_public_tracks: bool):
         if not request.user.is_superuser:
             self.message_user(request, "Only superusers may delete accounts.", messages.ERROR)
-            return
-        meta = RequestMeta.from_request(request)
-        deleted = 0
-        for user in queryset.exclude(pk=request.user.pk):
-            try:
-                account_erase(
-                    user=user, keep_public_tracks=keep_public_tracks, staff=request.user, meta=meta
-                )
-            except AlreadyDeleted:
-                continue
-            deleted += 1
-        self.message_user(request, f"{deleted} account(s) deleted.", messages.SUCCESS)
+            return None
 
-    @admin.action(description="Delete the account (keep public tracks under a pseudonym)")
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            deleted = 0
+            for user in queryset.exclude(pk=request.user.pk):
+                try:
+                    account_erase(
+                        user=user,
+                        keep_public_tracks=keep_public_tracks,
+                        staff=request.user,
+                        meta=meta,
+                        reason=reason,
+                    )
+                except AlreadyDeleted:
+                    continue
+                deleted += 1
+            self.message_user(request, f"{deleted} account(s) deleted.", messages.SUCCESS)
+
+        tracks = (
+            "Public tracks stay, under a pseudonym; every other track goes."
+            if keep_public_tracks
+            else "Every track of theirs goes too."
+        )
+        return action_confirm(
+            self,
+            request,
+            queryset,
+            title="Delete accounts",
+            consequence=(
+                "The accounts are anonymised now and erased for good after the grace period; "
+                f"their owners are emailed. {tracks} Your own account is skipped."
+            ),
+            confirm_label="Yes, delete",
+            perform=perform,
+            describe=lambda user: f"{user.email} ({user.username})",
+        )
+
+    @admin.action(description="Delete the account (keep public tracks under a pseudonym)…")
     def delete_keeping_public_tracks(self, request, queryset):
-        self._delete(request, queryset, keep_public_tracks=True)
+        return self._delete(request, queryset, keep_public_tracks=True)
 
-    @admin.action(description="Delete the account and all its tracks")
+    @admin.action(description="Delete the account and all its tracks…")
     def delete_everything(self, request, queryset):
-        self._delete(request, queryset, keep_public_tracks=False)
+        return self._delete(request, queryset, keep_public_tracks=False)

@@ -196,11 +196,19 @@ def two_factor_disable(*, user: User, password: str, code: str, meta: RequestMet
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, actor: User | None, meta: RequestMeta) -> bool:
+def two_factor_reset(
+    *, user: User, actor: User | None, meta: RequestMeta, reason: str = ""
+) -> bool:
     """Staff turn 2FA off for someone who lost their device (after checking who they are
     out of band). Audited; returns whether anything was removed."""
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     removed_backup, _ = BackupCodeDevice.objects.filter(user=user).delete()
     if removed or removed_backup:
-        audit_record(action="user.2fa_reset_by_staff", actor=actor, target=user, meta=meta)
+        audit_record(
+            action="user.2fa_reset_by_staff",
+            actor=actor,
+            target=user,
+            meta=meta,
+            metadata={"reason": reason} if reason else {},
+        )
     return bool(removed or removed_backup)

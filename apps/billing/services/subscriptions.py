@@ -187,11 +187,13 @@ def subscription_cancel(
     actor=None,
     meta: RequestMeta | None = None,
     now: datetime | None = None,
+    reason: str = "",
 ) -> Subscription:
     """Cancel at the period end: access stays until then, ``reactivate`` undoes it.
 
     A ``past_due`` subscription has not paid its current period, so it ends now (``canceled``)
-    and its open invoice is voided. Cancelling twice is a no-op.
+    and its open invoice is voided. Cancelling twice is a no-op. Staff give a ``reason``
+    (kept in the audit row).
     """
     now = now or timezone.now()
     subscription = _locked_or_conflict(subscription)
@@ -217,6 +219,7 @@ def subscription_cancel(
             actor=actor,
             meta=meta,
             immediate=True,
+            **({"reason": reason} if reason else {}),
             status=subscription.status,
         )
         return subscription
@@ -231,6 +234,7 @@ def subscription_cancel(
         actor=actor,
         meta=meta,
         immediate=False,
+        **({"reason": reason} if reason else {}),
         effective_at=subscription.current_period_end.isoformat(),
     )
     return subscription
