@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 REASON_MAX_LENGTH = 500
 CONFIRM_FIELD = "confirm"
@@ -112,3 +115,100 @@ def action_confirm(
         "media": modeladmin.media,
     }
     return TemplateResponse(request, "admin/action_confirm.html", context)
+
+
+# --- The operations home page (the admin index) ------------------------------------------------
+
+NEEDS_ATTENTION = "Needs attention"
+FAILED_JOBS = "Failed background jobs"
+#: Sections in the order the home page shows them.
+OPERATIONS_SECTIONS = (NEEDS_ATTENTION, FAILED_JOBS)
+
+
+@dataclass(frozen=True)
+class PanelReading:
+    """What one panel shows now: a value (a count, or a state such as "ON"), whether it needs
+    someone (drawn in red), the filtered list it links to, and optionally one action link."""
+
+    value: str
+    is_alert: bool
+    url: str
+    action_label: str = ""
+    action_url: str = ""
+
+
+@dataclass(frozen=True)
+class OperationsPanel:
+    key: str
+    section: str
+    title: str
+    help_text: str
+    permission: str  # "app_label.codename": the panel is shown to staff who hold it
+    read: Callable[[], PanelReading]
+    order: int = 100
+
+
+_panels: dict[str, OperationsPanel] = {}
+
+
+def operations_panel_register(panel: OperationsPanel) -> OperationsPanel:
+    """Add a panel to the operations home page. Apps call this from their ``admin.py`` (the
+    ground floor knows no app: each app says what its operators must watch)."""
+    _panels[panel.key] = panel
+    return panel
+
+
+def operations_count_panel(
+    *,
+    key: str,
+    section: str,
+    title: str,
+    help_text: str,
+    queryset: Callable[[], Any],
+    changelist: str,
+    filters: dict[str, str],
+    order: int = 100,
+) -> OperationsPanel:
+    """A panel counting the rows of ``queryset()`` (one ``COUNT`` query), linking to the admin
+    list ``changelist`` (a URL name such as ``admin:catalog_track_changelist``) filtered by
+    ``filters`` (querystring parameters the list accepts, e.g. ``{"status__exact": "failed"}``).
+    """
+
+    def read() -> PanelReading:
+        count = queryset().count()
+        return PanelReading(
+            value=str(count),
+            is_alert=count > 0,
+            url=f"{reverse(changelist)}?{urlencode(filters)}",
+        )
+
+    model = queryset().model
+    return operations_panel_register(
+        OperationsPanel(
+            key=key,
+            section=section,
+            title=title,
+            help_text=help_text,
+            permission=f"{model._meta.app_label}.view_{model._meta.model_name}",
+            read=read,
+            order=order,
+        )
+    )
+
+
+def operations_panels_read(user) -> list[dict]:
+    """The home page's sections with the panels ``user`` may see, each read now."""
+    visible = sorted(
+        (panel for panel in _panels.values() if user.has_perm(panel.permission)),
+        key=lambda panel: (panel.order, panel.title),
+    )
+    sections = []
+    for section in OPERATIONS_SECTIONS:
+        rows = [
+            {"panel": panel, "reading": panel.read()}
+            for panel in visible
+            if panel.section == section
+        ]
+        if rows:
+            sections.append({"title": section, "rows": rows})
+    return sections

@@ -9,8 +9,13 @@ from django.contrib.admin.helpers import ActionForm
 
 from apps.billing import services
 from apps.billing.gateways import SANDBOX_DECLINE_MARKER
-from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription
-from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
+from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription, SubscriptionStatus
+from veza.admin_tools import (
+    NEEDS_ATTENTION,
+    ReadOnlyAdminMixin,
+    action_confirm,
+    operations_count_panel,
+)
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -221,3 +226,15 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
+
+
+operations_count_panel(
+    key="past_due",
+    section=NEEDS_ATTENTION,
+    title="Past-due subscriptions",
+    help_text="A renewal payment failed; retries are scheduled, then the subscription ends.",
+    queryset=lambda: Subscription.objects.filter(status=SubscriptionStatus.PAST_DUE),
+    changelist="admin:billing_subscription_changelist",
+    filters={"status__exact": SubscriptionStatus.PAST_DUE},
+    order=20,
+)

@@ -9,16 +9,24 @@ from django.contrib import admin, messages
 from apps.catalog import services
 from apps.catalog.models import (
     Follow,
+    HlsStatus,
     LibraryEntry,
     Playlist,
     PlaylistEntry,
+    ProcessingStatus,
     Report,
     ReportStatus,
     ShareToken,
     Track,
 )
 from apps.catalog.services import ModerationAction
-from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
+from veza.admin_tools import (
+    FAILED_JOBS,
+    NEEDS_ATTENTION,
+    ReadOnlyAdminMixin,
+    action_confirm,
+    operations_count_panel,
+)
 from veza.audit import RequestMeta
 
 
@@ -306,3 +314,35 @@ class LibraryEntryAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "track__title")
     list_select_related = ("user", "track")
     raw_id_fields = ("user", "track")
+
+
+operations_count_panel(
+    key="open_reports",
+    section=NEEDS_ATTENTION,
+    title="Open reports",
+    help_text="Listener reports nobody has decided yet (the moderation queue).",
+    queryset=lambda: Report.objects.filter(status=ReportStatus.OPEN),
+    changelist="admin:catalog_report_changelist",
+    filters={"status__exact": ReportStatus.OPEN},
+    order=10,
+)
+operations_count_panel(
+    key="tracks_failed",
+    section=FAILED_JOBS,
+    title="Tracks that failed processing",
+    help_text="Uploads the audio pipeline could not read; the reason is on each track.",
+    queryset=lambda: Track.objects.filter(status=ProcessingStatus.FAILED),
+    changelist="admin:catalog_track_changelist",
+    filters={"status__exact": ProcessingStatus.FAILED},
+    order=10,
+)
+operations_count_panel(
+    key="hls_failed",
+    section=FAILED_JOBS,
+    title="Tracks whose HLS transcode failed",
+    help_text="They still play through /stream; players fall back to it.",
+    queryset=lambda: Track.objects.filter(hls_status=HlsStatus.FAILED),
+    changelist="admin:catalog_track_changelist",
+    filters={"hls_status__exact": HlsStatus.FAILED},
+    order=20,
+)

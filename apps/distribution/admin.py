@@ -24,7 +24,7 @@ from apps.distribution.models import (
     TrackIsrc,
 )
 from apps.distribution.providers import SANDBOX_FAIL_MARKER, SANDBOX_REJECT_MARKER
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import FAILED_JOBS, ReadOnlyAdminMixin, operations_count_panel
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -332,3 +332,15 @@ class TrackIsrcAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+operations_count_panel(
+    key="releases_failed",
+    section=FAILED_JOBS,
+    title="Releases that failed at the provider",
+    help_text="The distributor answered with an error; override the status with a reason.",
+    queryset=lambda: PlatformRelease.objects.filter(status=ReleaseStatus.FAILED),
+    changelist="admin:distribution_platformrelease_changelist",
+    filters={"status__exact": ReleaseStatus.FAILED},
+    order=50,
+)

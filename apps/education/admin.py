@@ -18,10 +18,16 @@ from apps.education.models import (
     CourseSale,
     Enrollment,
     Lesson,
+    LessonStatus,
     Review,
 )
 from apps.education.services.courses import COURSE_EDITABLE_FIELDS
-from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
+from veza.admin_tools import (
+    FAILED_JOBS,
+    ReadOnlyAdminMixin,
+    action_confirm,
+    operations_count_panel,
+)
 from veza.audit import RequestMeta
 
 
@@ -103,6 +109,22 @@ class CourseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ),
             describe=lambda course: f"“{course.title}” by {course.owner.email}",
         )
+
+
+@admin.register(Lesson)
+class LessonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Lessons are uploaded by their creators through the API; staff look here for the ones
+    whose media failed processing (the reason is on each lesson)."""
+
+    list_display = ("title", "course", "position", "media_kind", "status", "updated_at")
+    list_filter = ("status", "media_kind")
+    search_fields = ("title", "course__title", "course__slug", "=id")
+    list_select_related = ("course",)
+    ordering = ("-updated_at",)
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
 
 @admin.register(Enrollment)
@@ -222,3 +244,15 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Show the selected reviews again", permissions=["change"])
     def unhide_reviews(self, request, queryset):
         _set_visibility(self, request, queryset, hidden=False)
+
+
+operations_count_panel(
+    key="lessons_failed",
+    section=FAILED_JOBS,
+    title="Lessons that failed processing",
+    help_text="Lesson media the pipeline could not read; the creator must upload it again.",
+    queryset=lambda: Lesson.objects.filter(status=LessonStatus.FAILED),
+    changelist="admin:education_lesson_changelist",
+    filters={"status__exact": LessonStatus.FAILED},
+    order=30,
+)

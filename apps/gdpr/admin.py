@@ -5,9 +5,14 @@ both audited under the staff member's name."""
 from django.contrib import admin, messages
 
 from apps.gdpr.exceptions import AlreadyDeleted
-from apps.gdpr.models import AccountDeletion, DataExport, DataSubject
+from apps.gdpr.models import AccountDeletion, DataExport, DataSubject, ExportStatus
 from apps.gdpr.services import account_erase, export_request
-from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
+from veza.admin_tools import (
+    FAILED_JOBS,
+    ReadOnlyAdminMixin,
+    action_confirm,
+    operations_count_panel,
+)
 from veza.audit import RequestMeta
 
 
@@ -109,3 +114,15 @@ class DataSubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Delete the account and all its tracks…")
     def delete_everything(self, request, queryset):
         return self._delete(request, queryset, keep_public_tracks=False)
+
+
+operations_count_panel(
+    key="exports_failed",
+    section=FAILED_JOBS,
+    title="Data exports that failed",
+    help_text="The account holder can ask again; the reason is on each export.",
+    queryset=lambda: DataExport.objects.filter(status=ExportStatus.FAILED),
+    changelist="admin:gdpr_dataexport_changelist",
+    filters={"status__exact": ExportStatus.FAILED},
+    order=40,
+)

@@ -14,7 +14,13 @@ from django.utils.html import format_html
 
 from apps.platform_settings import selectors, services
 from apps.platform_settings.models import PlatformSetting, ValueType
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import (
+    NEEDS_ATTENTION,
+    OperationsPanel,
+    PanelReading,
+    ReadOnlyAdminMixin,
+    operations_panel_register,
+)
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -144,3 +150,28 @@ class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/platform_settings/maintenance_confirm.html", context
         )
+
+
+def _maintenance_reading() -> PanelReading:
+    enabled = selectors.maintenance_status()["enabled"]
+    direction = "off" if enabled else "on"
+    return PanelReading(
+        value="ON" if enabled else "off",
+        is_alert=enabled,
+        url=reverse("admin:platform_settings_platformsetting_changelist"),
+        action_label=f"Turn maintenance {direction.upper()}…",
+        action_url=reverse("admin:platform_settings_maintenance", args=[direction]),
+    )
+
+
+operations_panel_register(
+    OperationsPanel(
+        key="maintenance",
+        section=NEEDS_ATTENTION,
+        title="Maintenance",
+        help_text="When ON, clients get 503 except health and the admin.",
+        permission="platform_settings.change_platformsetting",
+        read=_maintenance_reading,
+        order=0,
+    )
+)
