@@ -24,6 +24,9 @@ from veza.normalization import email_normalize
 
 class VezaAdminSite(OTPAdminSite):
     name = "admin"
+    # The lists get the whole width (a 1440 px screen shows every column); the home page and
+    # the breadcrumbs lead everywhere the sidebar did.
+    enable_nav_sidebar = False
 
     def __init__(self, name: str = "admin") -> None:
         AdminSite.__init__(self, name)

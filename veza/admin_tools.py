@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.apps import apps as django_apps
+from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
 
 REASON_MAX_LENGTH = 500
 CONFIRM_FIELD = "confirm"
@@ -212,3 +219,87 @@ def operations_panels_read(user) -> list[dict]:
         if rows:
             sections.append({"title": section, "rows": rows})
     return sections
+
+
+# --- List columns that fit -----------------------------------------------------------------
+
+
+def truncated(text, length: int = 40):
+    """``text`` cut to ``length`` characters for a list column, whole on hover (``title``), so
+    long titles, emails and agents keep every changelist inside a 1440 px screen."""
+    text = "" if text is None else str(text)
+    if len(text) <= length:
+        return text
+    return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(length))
+
+
+def admin_change_link(*, target_type: str, target_id: str, admin_site=None):
+    """A link to the admin page of the row ``target_type`` (``app_label.model_name``, as the
+    audit log stores it) ``target_id``, or the plain reference when that model has no page."""
+    if not target_type:
+        return "—"
+    label = f"{target_type} {truncated(target_id, 12)}" if target_id else target_type
+    try:
+        model = django_apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return label
+    site = admin_site or admin.site
+    if not target_id or not site.is_registered(model):
+        return label
+    opts = model._meta
+    try:
+        url = reverse(
+            f"{site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(target_id)]
+        )
+    except NoReverseMatch:
+        return label
+    return format_html(
+        '<a href="{}" title="{}">{} {}</a>',
+        url,
+        target_id,
+        capfirst(opts.verbose_name),
+        Truncator(target_id).chars(12),
+    )
+
+
+def compact_datetime(value):
+    """A date-time as ``2026-11-28 09:07`` (local time), the full value on hover."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return format_html(
+            '<span title="{}">{}</span>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M")
+        )
+    return str(value)
+
+
+def list_column(
+    path: str,
+    *,
+    length: int = 32,
+    description: str | None = None,
+    ordering: str | None = None,
+):
+    """A changelist column for ``path`` (a field, or a relation's field as in ``owner__email``)
+    that cannot overflow: text is cut to ``length`` characters and date-times are compact,
+    both whole on hover. Assign it in the ``ModelAdmin`` and name it in ``list_display``::
+
+        owner_email = list_column("owner__email", length=28, description="owner")
+    """
+    names = path.split("__")
+
+    @admin.display(
+        description=description or names[-1].replace("_", " "), ordering=ordering or path
+    )
+    def column(modeladmin, obj):
+        value = obj
+        for name in names:
+            value = getattr(value, name, None)
+            if value is None:
+                return "—"
+        if isinstance(value, datetime):
+            return compact_datetime(value)
+        return truncated(value, length)
+
+    return column

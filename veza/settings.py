@@ -67,10 +67,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
-    "django_celery_beat",
+    "veza.admin_apps.ScheduledJobsConfig",  # django_celery_beat
     "django_countries",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "veza.admin_apps.TwoFactorDevicesConfig",  # django_otp.plugins.otp_totp
     "veza",
     "apps.accounts",
     "apps.platform_settings",

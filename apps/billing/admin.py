@@ -14,7 +14,9 @@ from veza.admin_tools import (
     NEEDS_ATTENTION,
     ReadOnlyAdminMixin,
     action_confirm,
+    list_column,
     operations_count_panel,
+    truncated,
 )
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
@@ -83,16 +85,19 @@ class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "user_email",
         "plan",
-        "billing_cycle",
+        "cycle",
         "status",
-        "current_period_end",
-        "trial_end",
-        "cancel_at_period_end",
-        "scheduled_plan",
-        "scheduled_billing_cycle",
-        "next_payment_retry_at",
-        "created_at",
+        "period_end",
+        "trial_end_column",
+        "cancels",
+        "scheduled_change",
+        "next_retry",
+        "created",
     )
+    period_end = list_column("current_period_end", description="period ends")
+    trial_end_column = list_column("trial_end", description="trial ends")
+    next_retry = list_column("next_payment_retry_at", description="next retry")
+    created = list_column("created_at", description="created")
     list_filter = ("status", "plan", "billing_cycle", "cancel_at_period_end")
     search_fields = ("user__email", "user__username", "=id")
     list_select_related = ("user", "plan", "scheduled_plan")
@@ -118,7 +123,22 @@ class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):
-        return obj.user.email
+        return truncated(obj.user.email, 28)
+
+    @admin.display(description="cycle", ordering="billing_cycle")
+    def cycle(self, obj):
+        return obj.get_billing_cycle_display()
+
+    @admin.display(description="cancels", boolean=True, ordering="cancel_at_period_end")
+    def cancels(self, obj):
+        return obj.cancel_at_period_end
+
+    @admin.display(description="then")
+    def scheduled_change(self, obj):
+        if obj.scheduled_plan_id is None and not obj.scheduled_billing_cycle:
+            return "—"
+        plan = obj.scheduled_plan.name if obj.scheduled_plan_id else obj.plan.name
+        return f"{plan}, {obj.scheduled_billing_cycle or obj.billing_cycle}"
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "subtitle": SANDBOX_NOTE}
@@ -207,11 +227,12 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "total",
         "currency",
-        "period_start",
-        "period_end",
-        "issued_at",
-        "paid_at",
+        "period",
+        "issued",
+        "paid",
     )
+    issued = list_column("issued_at", description="issued")
+    paid = list_column("paid_at", description="paid")
     list_filter = ("status", "reason", "currency")
     search_fields = ("=number", "user__email")
     list_select_related = ("user",)
@@ -225,7 +246,13 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):
-        return obj.user.email
+        return truncated(obj.user.email, 28)
+
+    @admin.display(description="period", ordering="period_start")
+    def period(self, obj):
+        if obj.period_start is None:
+            return "—"
+        return f"{obj.period_start:%Y-%m-%d} → {obj.period_end:%Y-%m-%d}"
 
 
 operations_count_panel(

@@ -25,7 +25,9 @@ from veza.admin_tools import (
     NEEDS_ATTENTION,
     ReadOnlyAdminMixin,
     action_confirm,
+    list_column,
     operations_count_panel,
+    truncated,
 )
 from veza.audit import RequestMeta
 
@@ -91,18 +93,22 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_change = True
 
     list_display = (
-        "title",
-        "owner",
-        "artist_name",
-        "genre",
+        "title_column",
+        "owner_email",
+        "artist_column",
+        "genre_column",
         "visibility",
         "status",
-        "moderation_status",
-        "hls_status",
-        "play_count",
-        "duration",
-        "created_at",
+        "moderation",
+        "hls",
+        "plays",
+        "created",
     )
+    title_column = list_column("title", length=36)
+    owner_email = list_column("owner__email", length=28, description="owner")
+    artist_column = list_column("artist_name", length=24, description="artist")
+    genre_column = list_column("genre", length=16)
+    created = list_column("created_at", description="uploaded")
     list_filter = ("status", "moderation_status", "visibility", "hls_status", "genre", "created_at")
     search_fields = ("title", "artist_name", "album", "owner__email", "owner__username", "=id")
     list_select_related = ("owner",)
@@ -148,6 +154,18 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             meta=RequestMeta.from_request(request),
         )
 
+    @admin.display(description="moderation", ordering="moderation_status")
+    def moderation(self, track):
+        return track.get_moderation_status_display()
+
+    @admin.display(description="HLS", ordering="hls_status")
+    def hls(self, track):
+        return track.get_hls_status_display()
+
+    @admin.display(description="plays", ordering="play_count")
+    def plays(self, track):
+        return track.play_count
+
     @admin.action(description="Hide selected tracks (out of lists, owner still sees them)…")
     def hide_tracks(self, request, queryset):
         queryset = queryset.select_related("owner")
@@ -168,7 +186,17 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The moderation queue: open reports first, oldest first within a status. Reports are
     read-only here; the actions decide them through the services."""
 
-    list_display = ("created_at", "track", "track_moderation", "reason", "reporter", "status")
+    list_display = (
+        "created",
+        "track_title",
+        "track_moderation",
+        "reason",
+        "reporter_email",
+        "status",
+    )
+    created = list_column("created_at", description="reported")
+    track_title = list_column("track__title", length=40, description="track")
+    reporter_email = list_column("reporter__email", length=28, description="reporter")
     list_filter = ("status", "reason", "created_at")
     search_fields = ("track__title", "reporter__email", "details", "=track__id")
     list_select_related = ("track", "reporter")
@@ -238,7 +266,10 @@ class PlaylistEntryInline(admin.TabularInline):
 
 @admin.register(Playlist)
 class PlaylistAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "visibility", "created_at")
+    list_display = ("title_column", "owner_email", "visibility", "created")
+    title_column = list_column("title", length=48)
+    owner_email = list_column("owner__email", length=32, description="owner")
+    created = list_column("created_at", description="created")
     list_filter = ("visibility", "created_at")
     search_fields = ("title", "owner__email", "=id")
     list_select_related = ("owner",)
@@ -253,14 +284,17 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_delete = True
 
     list_display = (
-        "id",
-        "track",
-        "playlist",
-        "created_by",
-        "expires_at",
-        "revoked_at",
-        "created_at",
+        "short_id",
+        "shared_item",
+        "creator_email",
+        "expires",
+        "revoked",
+        "created",
     )
+    creator_email = list_column("created_by__email", length=28, description="made by")
+    expires = list_column("expires_at", description="expires")
+    revoked = list_column("revoked_at", description="revoked")
+    created = list_column("created_at", description="created")
     list_filter = ("revoked_at", "created_at")
     search_fields = ("created_by__email", "=track__id", "=playlist__id")
     list_select_related = ("track", "playlist", "created_by")
@@ -275,6 +309,16 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     )
     actions = ("revoke",)
+
+    @admin.display(description="link", ordering="id")
+    def short_id(self, share):
+        return truncated(str(share.pk), 8)
+
+    @admin.display(description="shared")
+    def shared_item(self, share):
+        if share.track_id:
+            return truncated(f"Track: {share.track}", 40)
+        return truncated(f"Playlist: {share.playlist}", 40)
 
     @admin.action(description="Revoke selected share links…")
     def revoke(self, request, queryset):
@@ -302,7 +346,10 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Follow)
 class FollowAdmin(admin.ModelAdmin):
-    list_display = ("follower", "followee", "created_at")
+    list_display = ("follower_email", "followee_email", "created")
+    follower_email = list_column("follower__email", length=36, description="follower")
+    followee_email = list_column("followee__email", length=36, description="follows")
+    created = list_column("created_at", description="since")
     search_fields = ("follower__email", "followee__email")
     list_select_related = ("follower", "followee")
     raw_id_fields = ("follower", "followee")
@@ -310,7 +357,10 @@ class FollowAdmin(admin.ModelAdmin):
 
 @admin.register(LibraryEntry)
 class LibraryEntryAdmin(admin.ModelAdmin):
-    list_display = ("user", "track", "created_at")
+    list_display = ("user_email", "track_title", "created")
+    user_email = list_column("user__email", length=36, description="listener")
+    track_title = list_column("track__title", length=48, description="track")
+    created = list_column("created_at", description="saved")
     search_fields = ("user__email", "track__title")
     list_select_related = ("user", "track")
     raw_id_fields = ("user", "track")

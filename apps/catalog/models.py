@@ -210,6 +210,8 @@ class LibraryEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "library entry"
+        verbose_name_plural = "library entries"
         constraints = [
             models.UniqueConstraint(fields=["user", "track"], name="catalog_library_unique"),
         ]
@@ -241,6 +243,7 @@ class ShareToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "share link"
         constraints = [
             models.CheckConstraint(
                 condition=(

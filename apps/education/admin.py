@@ -26,6 +26,7 @@ from veza.admin_tools import (
     FAILED_JOBS,
     ReadOnlyAdminMixin,
     action_confirm,
+    list_column,
     operations_count_panel,
 )
 from veza.audit import RequestMeta
@@ -60,18 +61,19 @@ class CourseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_change = True
 
     list_display = (
-        "title",
-        "slug",
-        "owner",
+        "title_column",
+        "owner_email",
         "status",
         "level",
-        "price",
-        "currency",
-        "rating_average",
-        "rating_count",
-        "published_at",
-        "created_at",
+        "price_column",
+        "rating",
+        "published",
+        "created",
     )
+    title_column = list_column("title", length=40)
+    owner_email = list_column("owner__email", length=28, description="owner")
+    published = list_column("published_at", description="published")
+    created = list_column("created_at", description="created")
     list_filter = ("status", "level", "currency", "published_at", "created_at")
     search_fields = ("title", "slug", "owner__email", "owner__username", "=id")
     list_select_related = ("owner",)
@@ -87,6 +89,16 @@ class CourseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         services.course_update(
             course=original, actor=request.user, data=data, meta=RequestMeta.from_request(request)
         )
+
+    @admin.display(description="price", ordering="price")
+    def price_column(self, course):
+        return f"{course.price} {course.currency}"
+
+    @admin.display(description="rating (reviews)", ordering="rating_count")
+    def rating(self, course):
+        if not course.rating_count:
+            return "—"
+        return f"{course.rating_average} ({course.rating_count})"
 
     @admin.action(description="Publish the selected courses", permissions=["change"])
     def publish_courses(self, request, queryset):
@@ -116,7 +128,10 @@ class LessonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Lessons are uploaded by their creators through the API; staff look here for the ones
     whose media failed processing (the reason is on each lesson)."""
 
-    list_display = ("title", "course", "position", "media_kind", "status", "updated_at")
+    list_display = ("title_column", "course_title", "position", "media_kind", "status", "updated")
+    title_column = list_column("title", length=44)
+    course_title = list_column("course__title", length=36, description="course")
+    updated = list_column("updated_at", description="updated")
     list_filter = ("status", "media_kind")
     search_fields = ("title", "course__title", "course__slug", "=id")
     list_select_related = ("course",)
@@ -129,7 +144,16 @@ class LessonAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("user", "course", "amount_paid", "currency", "enrolled_at", "completed_at")
+    list_display = ("learner", "course_title", "paid", "enrolled", "completed")
+    learner = list_column("user__email", length=32, description="learner")
+    course_title = list_column("course__title", length=40, description="course")
+    enrolled = list_column("enrolled_at", description="enrolled")
+    completed = list_column("completed_at", description="completed")
+
+    @admin.display(description="paid", ordering="amount_paid")
+    def paid(self, enrollment):
+        return f"{enrollment.amount_paid} {enrollment.currency}"
+
     list_filter = ("completed_at", "enrolled_at", "currency")
     search_fields = ("user__email", "user__username", "course__slug", "course__title", "=id")
     list_select_related = ("user", "course")
@@ -138,7 +162,11 @@ class EnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CourseSale)
 class CourseSaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("sold_at", "course", "buyer", "creator", "amount", "currency", "invoice")
+    list_display = ("sold", "course_title", "buyer_email", "creator_email", "amount", "currency")
+    sold = list_column("sold_at", description="sold")
+    course_title = list_column("course__title", length=36, description="course")
+    buyer_email = list_column("buyer__email", length=28, description="buyer")
+    creator_email = list_column("creator__email", length=28, description="creator")
     list_filter = ("currency", "sold_at")
     search_fields = ("course__slug", "buyer__email", "creator__email", "=invoice__number")
     list_select_related = ("course", "buyer", "creator", "invoice")
@@ -149,14 +177,12 @@ class CourseSaleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_change = True
 
-    list_display = (
-        "code",
-        "learner_name",
-        "course_title",
-        "completed_at",
-        "issued_at",
-        "revoked_at",
-    )
+    list_display = ("code", "learner", "course_column", "completed", "issued", "revoked")
+    learner = list_column("learner_name", length=28, description="learner")
+    course_column = list_column("course_title", length=40, description="course")
+    completed = list_column("completed_at", description="completed")
+    issued = list_column("issued_at", description="issued")
+    revoked = list_column("revoked_at", description="revoked")
     list_filter = ("revoked_at", "issued_at")
     search_fields = ("=code", "learner_name", "course_title", "enrollment__user__email")
     date_hierarchy = "issued_at"
@@ -211,7 +237,11 @@ def _set_visibility(modeladmin, request, reviews, *, hidden: bool, reason: str =
 class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_change = True
 
-    list_display = ("course", "user", "rating", "is_hidden", "created_at", "updated_at")
+    list_display = ("course_title", "author", "rating", "is_hidden", "created", "updated")
+    course_title = list_column("course__title", length=40, description="course")
+    author = list_column("user__email", length=28, description="by")
+    created = list_column("created_at", description="written")
+    updated = list_column("updated_at", description="updated")
     list_filter = ("is_hidden", "rating", "created_at")
     search_fields = ("body", "user__email", "user__username", "course__slug", "course__title")
     list_select_related = ("course", "user")

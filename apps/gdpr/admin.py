@@ -3,6 +3,7 @@ services), and accounts with the two support actions (start an export, delete th
 both audited under the staff member's name."""
 
 from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
 
 from apps.gdpr.exceptions import AlreadyDeleted
 from apps.gdpr.models import AccountDeletion, DataExport, DataSubject, ExportStatus
@@ -11,7 +12,9 @@ from veza.admin_tools import (
     FAILED_JOBS,
     ReadOnlyAdminMixin,
     action_confirm,
+    list_column,
     operations_count_panel,
+    truncated,
 )
 from veza.audit import RequestMeta
 
@@ -19,15 +22,29 @@ from veza.audit import RequestMeta
 @admin.register(DataExport)
 class DataExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
-        "id",
-        "user",
+        "short_id",
+        "user_email",
         "status",
-        "requested_by_staff",
-        "created_at",
-        "finished_at",
-        "expires_at",
-        "size",
+        "staff_email",
+        "created",
+        "finished",
+        "expires",
+        "size_column",
     ]
+    user_email = list_column("user__email", length=32, description="account")
+    staff_email = list_column("requested_by_staff__email", length=24, description="for staff")
+    created = list_column("created_at", description="requested")
+    finished = list_column("finished_at", description="finished")
+    expires = list_column("expires_at", description="expires")
+
+    @admin.display(description="export", ordering="id")
+    def short_id(self, export):
+        return truncated(str(export.pk), 8)
+
+    @admin.display(description="size", ordering="size")
+    def size_column(self, export):
+        return filesizeformat(export.size) if export.size else "—"
+
     list_filter = ["status"]
     list_select_related = ["user", "requested_by_staff"]
     search_fields = ["=id", "user__email"]
@@ -40,11 +57,15 @@ class AccountDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "id",
         "user_id",
         "keep_public_tracks",
-        "requested_by_staff",
-        "requested_at",
-        "hard_delete_after",
-        "hard_deleted_at",
+        "staff_email",
+        "requested",
+        "hard_delete_due",
+        "hard_deleted",
     ]
+    staff_email = list_column("requested_by_staff__email", length=24, description="by staff")
+    requested = list_column("requested_at", description="requested")
+    hard_delete_due = list_column("hard_delete_after", description="erased for good after")
+    hard_deleted = list_column("hard_deleted_at", description="erased")
     list_filter = ["keep_public_tracks", ("hard_deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["requested_by_staff"]
     search_fields = ["=id", "=user__id"]
@@ -55,7 +76,10 @@ class AccountDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class DataSubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Find the account of a support request, then act on it."""
 
-    list_display = ["email", "username", "is_active", "date_joined"]
+    list_display = ["email_column", "username_column", "is_active", "joined"]
+    email_column = list_column("email", length=40)
+    username_column = list_column("username", length=24)
+    joined = list_column("date_joined", description="joined")
     search_fields = ["email", "username", "=id"]
     actions = ["start_export", "delete_keeping_public_tracks", "delete_everything"]
 
