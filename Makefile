@@ -39,6 +39,7 @@ run: install
 
 test: install
 	@scripts/ensure-services.sh
+	@scripts/ensure-chromium.sh || echo "(without Chromium the browser tests are skipped)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
 		$(BIN)/pytest --create-db $(PYTEST_ARGS)
 

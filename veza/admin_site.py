@@ -39,7 +39,7 @@ class VezaAdminSite(OTPAdminSite):
 
     @property
     def login_template(self):
-        return OTPAdminSite.login_template if settings.ADMIN_REQUIRE_OTP else None
+        return "admin/login_otp.html" if settings.ADMIN_REQUIRE_OTP else None
 
     def has_permission(self, request) -> bool:
         allowed = AdminSite.has_permission(self, request)
