@@ -12,9 +12,7 @@ FEATURES = "/api/v1/features"
 
 
 @pytest.mark.django_db
-def test_without_a_shared_cache_anonymous_answers_are_not_cached_per_process(
-    settings, client
-):
+def test_without_a_shared_cache_anonymous_answers_are_not_cached_per_process(settings, client):
     """An in-process cache could not be invalidated in the other gunicorn workers."""
     settings.REDIS_URL = ""
 
@@ -32,8 +30,8 @@ def _database_settings(**env) -> dict:
         "-c",
         "import json; from django.db import connection; "
         "d = connection.settings_dict; "
-        "print(json.dumps({k: d.get(k) for k in "
-        "('CONN_MAX_AGE', 'DISABLE_SERVER_SIDE_CURSORS', 'OPTIONS')}))",
+        "print(json.dumps({'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'OPTIONS': d['OPTIONS'], "
+        "'DISABLE_SERVER_SIDE_CURSORS': bool(d.get('DISABLE_SERVER_SIDE_CURSORS'))}))",
         **{**PRODUCTION, "DATABASE_URL": "postgres://veza@pgbouncer:6432/veza", **env},
     )
     assert result.returncode == 0, result.stderr
