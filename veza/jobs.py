@@ -109,7 +109,8 @@ def stalled_jobs_requeue(
             row = jobs.model.objects.filter(overdue, pk=pk, **{jobs.attempts_field: attempts})
             if attempts >= settings.JOBS_MAX_ATTEMPTS:
                 reason = (
-                    f"Started {attempts} times without finishing: the worker running it was lost."
+                    f"Started {attempts} times without finishing: "
+                    "its worker was lost or ran out of time."
                 )
                 if not row.update(**jobs.fail(reason, now)):
                     continue

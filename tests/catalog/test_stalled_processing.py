@@ -57,7 +57,7 @@ def test_a_track_whose_worker_died_as_often_as_allowed_is_failed_with_the_reason
     assert counts == {"requeued": 0, "failed": 1}
     assert track.status == ProcessingStatus.FAILED
     assert track.failure_reason == (
-        "Started 3 times without finishing: the worker running it was lost."
+        "Started 3 times without finishing: its worker was lost or ran out of time."
     )
     assert track.processing_attempts == 3
     entry = AuditLog.objects.get(action="track.processing.failed")

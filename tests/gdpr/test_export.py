@@ -273,7 +273,7 @@ def test_an_export_that_keeps_losing_its_worker_is_failed_and_frees_its_quota_sl
     assert counts == {"requeued": 0, "failed": 1}
     assert (stuck.status, stuck.finished_at) == (ExportStatus.FAILED, now)
     assert stuck.failure_reason == (
-        "Started 3 times without finishing: the worker running it was lost."
+        "Started 3 times without finishing: its worker was lost or ran out of time."
     )
 
 

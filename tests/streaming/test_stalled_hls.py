@@ -73,5 +73,5 @@ def test_a_transcoding_that_keeps_losing_its_worker_is_failed(settings):
     assert entry.metadata == {
         "attempts": 2,
         "task": "streaming.hls_transcode",
-        "reason": "Started 2 times without finishing: the worker running it was lost.",
+        "reason": "Started 2 times without finishing: its worker was lost or ran out of time.",
     }
