@@ -131,3 +131,11 @@ def test_the_sweep_runs_every_apps_sweep(media_root, django_capture_on_commit_ca
     track.refresh_from_db()
     # Probed again (eagerly here): the bytes are not audio, so the job ends, as failed.
     assert (track.status, track.processing_attempts) == (ProcessingStatus.FAILED, 2)
+
+
+@pytest.mark.django_db
+def test_an_idle_sweep_costs_one_query_per_kind_of_job(django_assert_num_queries):
+    """It runs every minute on every deployment: nothing stalled, four indexed reads."""
+
+    with django_assert_num_queries(4):
+        jobs.jobs_sweep()
