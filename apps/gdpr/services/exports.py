@@ -125,7 +125,7 @@ def export_process(*, export_id, now: datetime | None = None) -> DataExport | No
             sha256=built.sha256,
         )
         if not ready:
-            # The watchdog gave up on this export meanwhile: its file must not linger.
+            # The job sweeper failed this export meanwhile: its file must not linger.
             default_storage.delete(built.name)
             return DataExport.objects.get(pk=export_id)
         export.refresh_from_db()
