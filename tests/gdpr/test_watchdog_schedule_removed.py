@@ -13,12 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def test_the_migration_deletes_the_watchdog_row_and_keeps_the_others():
     every_ten_minutes, _ = IntervalSchedule.objects.get_or_create(every=600, period="seconds")
-    PeriodicTask.objects.create(
-        name="gdpr-exports-watchdog", task="gdpr.exports_watchdog", interval=every_ten_minutes
-    )
-    PeriodicTask.objects.create(
-        name="gdpr-exports-expire", task="gdpr.exports_expire", interval=every_ten_minutes
-    )
+    for name, task in [
+        ("gdpr-exports-watchdog", "gdpr.exports_watchdog"),
+        ("gdpr-exports-expire", "gdpr.exports_expire"),
+    ]:
+        PeriodicTask.objects.get_or_create(
+            name=name, defaults={"task": task, "interval": every_ten_minutes}
+        )
 
     migration.forget(apps, None)
 
