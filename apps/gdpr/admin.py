@@ -30,6 +30,7 @@ class DataExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "finished",
         "expires",
         "size_column",
+        "attempts",
     ]
     user_email = list_column("user__email", length=32, description="account")
     staff_email = list_column("requested_by_staff__email", length=24, description="for staff")

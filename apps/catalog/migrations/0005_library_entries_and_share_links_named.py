@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_libraryentry_share'),
+        ('catalog', '0004_track_job_attempts_deadlines'),
     ]
 
     operations = [
