@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from corsheaders.defaults import default_headers as corsheaders_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from veza import __version__
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "django_filters",
     "django_celery_beat",
     "django_countries",
@@ -86,6 +88,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer (health, maintenance, the envelope): errors carry CORS too.
+    "corsheaders.middleware.CorsMiddleware",
+    # Answers GET/HEAD /api/v1/health before anything reads the Host header (probes come by IP).
+    "veza.api.health.HealthCheckMiddleware",
     "veza.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the envelope middleware, so the API-key rate-limit headers reach every response.
@@ -406,6 +412,41 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
 }
 
+# --- Cross-origin requests (django-cors-headers) -------------------------------------------
+
+# Browsers on other origins (the SPA's dev server, the production front end) may call /api/
+# only. In development any http(s)://localhost:<port> or 127.0.0.1:<port> origin may; in
+# production only the origins listed in CORS_ALLOWED_ORIGINS (none by default).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGIN_REGEXES = [r"^https?://(localhost|127\.0\.0\.1)(:\d+)?$"] if DEBUG else []
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = (
+    *corsheaders_default_headers,
+    "x-api-key",
+    "range",
+    "if-none-match",
+    "if-modified-since",
+    "if-range",
+    "if-match",
+)
+# Response headers a cross-origin script may read (rate limits, ranged media, caching).
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "Content-Range",
+    "Accept-Ranges",
+    "Content-Length",
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "X-Cache",
+    "Location",
+]
+CORS_PREFLIGHT_MAX_AGE = 60 * 60
+
 # --- Security ----------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
@@ -415,13 +456,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = True
+    # On by default with DEBUG off; a proxy that terminates TLS and talks plain HTTP without
+    # X-Forwarded-Proto may need SECURE_SSL_REDIRECT=false (cookiecutter-django does the same).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # Load-balancer probes speak plain HTTP inside the cluster.
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
 
 SILENCED_SYSTEM_CHECKS = [

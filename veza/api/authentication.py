@@ -127,6 +127,23 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 SESSION_VERSION_CLAIM = "sv"
 OTP_CLAIM = "otp"
 
+EXPECTED_CREDENTIALS = (
+    "Send `Authorization: Bearer <access token>` (the `access` of POST /api/v1/auth/login) "
+    "or `X-API-Key: <key>`."
+)
+
+
+class UnsupportedAuthorizationScheme(exceptions.AuthenticationFailed):
+    error_code = ErrorCode.AUTHENTICATION_REQUIRED
+    default_detail = f"This Authorization scheme is not supported. {EXPECTED_CREDENTIALS}"
+
+
+class MalformedBearerToken(InvalidToken):
+    default_detail = (
+        "The Authorization header is not `Bearer <access token>` (one space, then the token). "
+        + EXPECTED_CREDENTIALS
+    )
+
 
 class SessionJWTAuthentication(JWTAuthentication):
     """simplejwt's bearer authentication, plus: an access token whose ``sv`` claim is older
@@ -136,6 +153,31 @@ class SessionJWTAuthentication(JWTAuthentication):
     working at once instead of living out their 15 minutes. Costs no query: the user row
     simplejwt loads anyway carries the version. Tokens without the claim count as version 0.
     """
+
+    def get_raw_token(self, header: bytes) -> bytes | None:
+        """Only ``Bearer <token>`` is understood; anything else in ``Authorization`` is refused
+        with what is expected (401), instead of being ignored (a wrong scheme) or answered
+        with the JWT library's wording (a malformed value). An empty header counts as none."""
+        parts = header.split()
+        if not parts:
+            return None
+        if parts[0].lower() != b"bearer":
+            raise UnsupportedAuthorizationScheme()
+        if len(parts) != 2:
+            raise MalformedBearerToken()
+        return parts[1]
+
+    def get_validated_token(self, raw_token: bytes):
+        if raw_token.count(b".") != 2:
+            raise MalformedBearerToken("The bearer token is not a JWT. " + EXPECTED_CREDENTIALS)
+        try:
+            return super().get_validated_token(raw_token)
+        except InvalidToken as exc:
+            raise InvalidToken(
+                "The access token is invalid or expired: get a new one with POST "
+                "/api/v1/auth/token/refresh (or log in again), then send "
+                "`Authorization: Bearer <access token>`."
+            ) from exc
 
     def get_user(self, validated_token):
         user = super().get_user(validated_token)
