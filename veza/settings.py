@@ -212,6 +212,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # JSON bodies; uploads stream to disk
 
 _EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Development: the text as written, links intact (veza.email_backends).
+    EMAIL_BACKEND = "veza.email_backends.ReadableConsoleEmailBackend"
 EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
@@ -226,9 +229,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+# "memory://localhost/" rather than "memory://": kombu warns about a missing host otherwise.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://localhost/"
 # Without a broker the embedded default runs tasks in-process, so one machine needs nothing else.
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -537,6 +541,8 @@ RATE_LIMITS = {
     "register_ip": "10/h",
     "password_reset_ip": "10/h",
     "verify_resend_ip": "10/h",
+    # POSTs of the server pages behind the email links (apps.accounts.views).
+    "email_link_page_ip": "30/h",
     # Anonymous POST /tracks/{id}/plays per client IP (IPv6: per /64).
     "plays_anonymous_ip": "120/h",
     # Each sign-in start stores a state row: anonymous callers may not fill the table.
