@@ -1,5 +1,6 @@
 """Playlists: list, create, edit, delete, and their ordered tracks."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -23,6 +24,9 @@ from apps.catalog.serializers import (
 from veza.api.exceptions import NotFound
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
+from veza.api.schema import error_response
+
+PLAYLIST_TRACK_REMOVE_404 = "NOT_FOUND: no such playlist, or the track is not in it."
 
 
 class PlaylistListCreateApi(ReadOpenApi):
@@ -165,20 +169,61 @@ class PlaylistTracksApi(ReadOpenApi):
 
     @extend_schema(
         tags=["playlists"],
-        request=PlaylistTrackRemoveInputSerializer,
-        responses={204: NO_CONTENT},
-        summary="Remove a track from the playlist",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "track_id",
+                OpenApiTypes.UUID,
+                description="The track to remove.",
+            )
+        ],
+        responses={204: NO_CONTENT, 404: error_response(PLAYLIST_TRACK_REMOVE_404)},
+        deprecated=True,
+        summary="Remove a track from the playlist (older form)",
+        description=(
+            "Older form of `DELETE /api/v1/playlists/{playlist_id}/tracks/{track_id}`, kept "
+            "for existing clients: the track is named by `?track_id=`. Use the path form in "
+            "new code. Owner only (403 PERMISSION_DENIED otherwise); 400 VALIDATION_ERROR "
+            "without a valid `track_id`; 404 NOT_FOUND when the track is not in the playlist."
+        ),
     )
     def delete(self, request, playlist_id):
-        playlist = selectors.playlist_owned(
-            playlist_id=playlist_id,
-            user=request.user,
-            share_token=share_token_from_request(request),
-        )
-        data = PlaylistTrackRemoveInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if not services.playlist_track_remove(
-            playlist=playlist, track_id=data.validated_data["track_id"]
-        ):
-            raise NotFound()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        # Clients written before the path form send {"track_id"} as a DELETE body; it is
+        # still read when the query does not name the track (not in the schema: OpenAPI
+        # cannot describe a DELETE body).
+        source = request.query_params if "track_id" in request.query_params else request.data
+        data = PlaylistTrackRemoveInputSerializer(data=source)
+        return _playlist_track_remove(request, playlist_id=playlist_id, data=data)
+
+
+class PlaylistTrackDetailApi(ReadOpenApi):
+    @extend_schema(
+        tags=["playlists"],
+        request=None,
+        responses={204: NO_CONTENT, 404: error_response(PLAYLIST_TRACK_REMOVE_404)},
+        # The older form keeps "playlists_tracks_destroy" for clients generated from it.
+        operation_id="playlists_track_destroy",
+        summary="Remove a track from the playlist",
+        description=(
+            "The tracks after it move up one position. Owner only (403 PERMISSION_DENIED "
+            "otherwise, 404 NOT_FOUND for a private playlist you cannot see); 404 NOT_FOUND "
+            "when the track is not in the playlist."
+        ),
+    )
+    def delete(self, request, playlist_id, track_id):
+        data = PlaylistTrackRemoveInputSerializer(data={"track_id": str(track_id)})
+        return _playlist_track_remove(request, playlist_id=playlist_id, data=data)
+
+
+def _playlist_track_remove(request, *, playlist_id, data) -> Response:
+    playlist = selectors.playlist_owned(
+        playlist_id=playlist_id,
+        user=request.user,
+        share_token=share_token_from_request(request),
+    )
+    data.is_valid(raise_exception=True)
+    if not services.playlist_track_remove(
+        playlist=playlist, track_id=data.validated_data["track_id"]
+    ):
+        raise NotFound()
+    return Response(status=status.HTTP_204_NO_CONTENT)
