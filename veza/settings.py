@@ -376,13 +376,101 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
+# Public address of this API, the `servers` entry of the OpenAPI document (what generated
+# clients and Swagger UI call). Empty: "/" (the server the document was read from).
+PUBLIC_API_URL = env.str("PUBLIC_API_URL", default="").rstrip("/")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Veza API",
     "DESCRIPTION": (
-        "Veza's HTTP API v1. Errors always use the envelope "
-        '`{"error": {"code", "message", "details"}}`.'
+        "Veza's HTTP API v1 for the web app, the mobile apps and integrators.\n\n"
+        "**Start here.** `POST /api/v1/auth/register`, confirm the address with the emailed "
+        "link, `POST /api/v1/auth/login` for an access token, then send "
+        "`Authorization: Bearer <access>` (in Swagger UI: *Authorize*). Integrators use "
+        "`X-API-Key` instead (`POST /api/v1/developer/api-keys`).\n\n"
+        "**Errors** always use one envelope: "
+        '`{"error": {"code": "SOME_CODE", "message": "...", "details": {...}}}`; `details` '
+        "carries field errors for VALIDATION_ERROR. 429 RATE_LIMITED and 503 MAINTENANCE come "
+        "with `Retry-After`.\n\n"
+        "**Conventions.** JSON in and out (uploads are multipart); times are ISO 8601 in UTC; "
+        'money is a decimal string plus `currency` (`"9.99"`, `"USD"`); lists are paginated '
+        "(`count`, `next`, `previous`, `results`; feeds use cursors without `count`); "
+        "`?ordering=` accepts a per-endpoint whitelist and silently falls back otherwise."
     ),
     "VERSION": __version__,
+    "SERVERS": [
+        {"url": PUBLIC_API_URL or "/", "description": "This Veza deployment"},
+    ],
+    # Every tag used by an operation has a description (tests/test_openapi_docs.py).
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Sign-up, email verification, login and token refresh, password "
+            "reset, 2FA and OAuth sign-in. Start here to get a bearer token.",
+        },
+        {
+            "name": "users",
+            "description": "The caller's account: profile, password, becoming a creator, "
+            "following people, data export and account deletion.",
+        },
+        {
+            "name": "developer",
+            "description": "API keys for integrators (`X-API-Key`), managed with a bearer "
+            "token or a session, never with a key.",
+        },
+        {
+            "name": "platform",
+            "description": "Health, public feature flags and the staff maintenance switch.",
+        },
+        {
+            "name": "tracks",
+            "description": "The catalog: list, search, upload (content-creator roles), edit, "
+            "share and report tracks.",
+        },
+        {
+            "name": "streaming",
+            "description": "Playing tracks: byte ranges and conditional requests on /stream, "
+            "downloads, HLS (when the flag is on), playback events and the trending list.",
+        },
+        {
+            "name": "playlists",
+            "description": "Ordered playlists, their tracks and share links.",
+        },
+        {
+            "name": "library",
+            "description": "The caller's saved tracks and the feed of the people they follow.",
+        },
+        {
+            "name": "billing",
+            "description": "Plans, the caller's subscription (trial, upgrades, downgrades, "
+            "cancellation) and invoices. Money is a decimal string plus currency.",
+        },
+        {
+            "name": "education",
+            "description": "Courses and their lessons, enrollment (paid courses are "
+            "invoiced), progress, certificates and reviews.",
+        },
+        {
+            "name": "distribution",
+            "description": "Sending tracks to Spotify, Apple Music and Deezer (active Creator "
+            "or Premium subscription), per-platform status and takedowns.",
+        },
+        {
+            "name": "royalties",
+            "description": "Royalties reported by the distributor, aggregated per platform, "
+            "track, month or country, and the splits between collaborators.",
+        },
+        {
+            "name": "creator analytics",
+            "description": "Plays, listeners, sales, discovery and audience of the caller's "
+            "own content, live sessions and CSV export. Content creators only.",
+        },
+        {
+            "name": "messages",
+            "description": "Direct conversations between two people, blocks and the token "
+            "for the real-time chat server.",
+        },
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

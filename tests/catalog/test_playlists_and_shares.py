@@ -218,7 +218,7 @@ def playlist_of_three():
 
 @pytest.mark.django_db
 def test_a_track_is_removed_by_its_path_and_later_ones_move_up(playlist_of_three):
-    client, playlist, (a, b, c) = playlist_of_three
+    client, playlist, (_a, b, _c) = playlist_of_three
 
     removed = client.delete(f"/api/v1/playlists/{playlist.pk}/tracks/{b.pk}")
     again = client.delete(f"/api/v1/playlists/{playlist.pk}/tracks/{b.pk}")
@@ -231,7 +231,7 @@ def test_a_track_is_removed_by_its_path_and_later_ones_move_up(playlist_of_three
 
 @pytest.mark.django_db
 def test_older_clients_remove_with_a_query_or_the_old_body(playlist_of_three):
-    client, playlist, (a, b, c) = playlist_of_three
+    client, playlist, (a, _b, c) = playlist_of_three
     url = f"/api/v1/playlists/{playlist.pk}/tracks"
 
     by_query = client.delete(f"{url}?track_id={a.pk}")

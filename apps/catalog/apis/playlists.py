@@ -41,6 +41,11 @@ class PlaylistListCreateApi(ReadOpenApi):
         ],
         responses={200: PlaylistOutputSerializer(many=True)},
         summary="Public playlists, or yours with ?mine=true",
+        description=(
+            "Public playlists; with `?mine=true` the caller's own in every visibility. "
+            "`?ordering=` accepts created_at or title (prefix `-`); anything else falls back "
+            "to -created_at."
+        ),
     )
     def get(self, request):
         mine = request.query_params.get("mine", "").lower() in ("1", "true", "yes")
@@ -59,6 +64,7 @@ class PlaylistListCreateApi(ReadOpenApi):
         request=PlaylistInputSerializer,
         responses={201: PlaylistOutputSerializer},
         summary="Create a playlist",
+        description=("Creates an empty playlist owned by the caller."),
     )
     def post(self, request):
         data = PlaylistInputSerializer(data=request.data)
@@ -76,6 +82,10 @@ class PlaylistDetailApi(ReadOpenApi):
         parameters=[SHARE_TOKEN_PARAM],
         responses={200: PlaylistOutputSerializer},
         summary="One playlist (private ones for the owner or a share token)",
+        description=(
+            "Public playlists for anyone; a private one for its owner, staff or a "
+            "`?share_token=` (403 PERMISSION_DENIED otherwise)."
+        ),
     )
     def get(self, request, playlist_id):
         playlist = selectors.playlist_access(
@@ -90,6 +100,7 @@ class PlaylistDetailApi(ReadOpenApi):
         request=PlaylistUpdateInputSerializer,
         responses={200: PlaylistOutputSerializer},
         summary="Edit a playlist (owner)",
+        description=("Owner only (403 PERMISSION_DENIED otherwise)."),
     )
     def patch(self, request, playlist_id):
         playlist = selectors.playlist_owned(
@@ -104,7 +115,11 @@ class PlaylistDetailApi(ReadOpenApi):
         return Response(PlaylistOutputSerializer(playlist).data)
 
     @extend_schema(
-        tags=["playlists"], request=None, responses={204: NO_CONTENT}, summary="Delete a playlist"
+        tags=["playlists"],
+        request=None,
+        responses={204: NO_CONTENT},
+        summary="Delete a playlist",
+        description=("Owner only (403 PERMISSION_DENIED otherwise); the tracks themselves stay."),
     )
     def delete(self, request, playlist_id):
         services.playlist_delete(
@@ -126,6 +141,10 @@ class PlaylistTracksApi(ReadOpenApi):
         parameters=[SHARE_TOKEN_PARAM],
         responses={200: PlaylistEntryOutputSerializer(many=True)},
         summary="The playlist's tracks in order",
+        description=(
+            "The entries in order, with the same visibility as the playlist; tracks the "
+            "caller may not see are left out."
+        ),
     )
     def get(self, request, playlist_id):
         playlist = selectors.playlist_access(
@@ -149,6 +168,11 @@ class PlaylistTracksApi(ReadOpenApi):
         request=PlaylistTrackInputSerializer,
         responses={201: PlaylistEntryOutputSerializer},
         summary="Add a track at a position (end by default)",
+        description=(
+            "Owner only. Inserts at `position` (0 is first; the end by default) and moves "
+            "later entries down. A track already in the playlist: 400 VALIDATION_ERROR; a "
+            "track you cannot see: 404."
+        ),
     )
     def post(self, request, playlist_id):
         playlist = selectors.playlist_owned(
