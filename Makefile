@@ -45,8 +45,9 @@ run: install
 	@echo "  Emails (verification, password reset) are printed here, in this terminal."
 	@echo "  Demo logins (password veza-demo-2026):"
 	@echo "    admin@veza.local (staff)   creator@veza.local   listener@veza.local   unverified@veza.local"
+	@echo "  (Django's development server: for production see README, Running in production.)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	@scripts/ensure-services.sh
