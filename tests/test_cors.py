@@ -20,7 +20,9 @@ def preflight(client, path, *, origin=SPA, method="GET", headers="authorization"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("origin", ["http://localhost:5173", "https://127.0.0.1:3000", SPA])
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:5173", "https://127.0.0.1:3000", "http://[::1]:8080", SPA]
+)
 def test_development_preflight_from_a_local_origin_is_allowed_with_credentials(client, origin):
     response = preflight(
         client,
@@ -47,7 +49,14 @@ def test_development_preflight_from_a_local_origin_is_allowed_with_credentials(c
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "origin", ["https://evil.example", "http://localhost.evil.example", "http://127.0.0.2:80"]
+    "origin",
+    [
+        "https://evil.example",
+        "http://localhost.evil.example",
+        "http://127.0.0.2:80",
+        "http://localhost:5173.evil.example",
+        "null",
+    ],
 )
 def test_other_origins_get_no_cors_headers(client, origin):
     response = preflight(client, "/api/v1/tracks", origin=origin)

@@ -507,11 +507,13 @@ SPECTACULAR_SETTINGS = {
 # --- Cross-origin requests (django-cors-headers) -------------------------------------------
 
 # Browsers on other origins (the SPA's dev server, the production front end) may call /api/
-# only. In development any http(s)://localhost:<port> or 127.0.0.1:<port> origin may; in
+# only. In development any http(s)://localhost, 127.0.0.1 or [::1] origin (any port) may; in
 # production only the origins listed in CORS_ALLOWED_ORIGINS (none by default).
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
-CORS_ALLOWED_ORIGIN_REGEXES = [r"^https?://(localhost|127\.0\.0\.1)(:\d+)?$"] if DEBUG else []
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"] if DEBUG else []
+)
 CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = (
     *corsheaders_default_headers,
