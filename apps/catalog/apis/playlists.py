@@ -171,7 +171,7 @@ class PlaylistTracksApi(ReadOpenApi):
         description=(
             "Owner only. Inserts at `position` (0 is first; the end by default) and moves "
             "later entries down. A track already in the playlist: 400 VALIDATION_ERROR; a "
-            "track you cannot see: 404."
+            "private track you may not open: 403 PERMISSION_DENIED; no such track: 404."
         ),
     )
     def post(self, request, playlist_id):

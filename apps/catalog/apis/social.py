@@ -68,7 +68,10 @@ class LibraryTrackApi(APIView):
         request=None,
         responses={204: NO_CONTENT},
         summary="Save a track",
-        description=("Saves a track you can see (404 otherwise); saving twice changes nothing."),
+        description=(
+            "Saves a track you may open: a private one needs its owner, staff or a share token "
+            "(403 PERMISSION_DENIED otherwise); no such track: 404. Saving twice changes nothing."
+        ),
     )
     def put(self, request, track_id):
         access = selectors.track_access(

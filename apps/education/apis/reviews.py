@@ -91,7 +91,10 @@ class ReviewDetailApi(APIView):
         request=InputSerializer,
         responses={200: ReviewOutputSerializer},
         summary="Edit my review (the course's average follows)",
-        description=("Your own review only (404 for anyone else's); the course's average follows."),
+        description=(
+            "Your own review only (403 PERMISSION_DENIED for someone else's, 404 for no such "
+            "review); the course's average follows."
+        ),
     )
     def patch(self, request, slug, review_id):
         course = selectors.course_visible(slug=slug, user=request.user)
