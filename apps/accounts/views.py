@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 
 from apps.accounts import services
 from apps.accounts.exceptions import InvalidToken
-from apps.accounts.tokens import password_reset_token_check
+from apps.accounts.tokens import email_verification_token_check, password_reset_token_check
 from veza.api import ratelimit
 from veza.api.exceptions import ValidationFailed
 from veza.audit import RequestMeta
@@ -70,6 +70,8 @@ class VerifyEmailPageView(View):
         form = _TokenForm(request.GET)
         if not form.is_valid():
             return render(request, self.template_name, {"state": "missing"}, status=400)
+        if email_verification_token_check(form.cleaned_data["token"]) is None:
+            return render(request, self.template_name, {"state": "invalid"}, status=400)
         context = {"state": "confirm", "token": form.cleaned_data["token"]}
         return render(request, self.template_name, context)
 
