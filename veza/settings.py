@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import environ
 from corsheaders.defaults import default_headers as corsheaders_default_headers
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from veza import __version__
 
@@ -135,6 +136,20 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     },
 }
+# DATABASE_URL points at PgBouncer in transaction mode: consecutive transactions of one Django
+# connection may run on different server connections, so nothing may outlive a transaction.
+# Each request or task connects to PgBouncer anew (cheap; PgBouncer keeps the server
+# connections), no server-side cursor stays open across transactions (.iterator()), and psycopg
+# never prepares statements on a server connection another client may get (Django's default
+# for psycopg 3, pinned here). The code keeps no session state: advisory locks, SET and
+# temporary tables are transaction-scoped (README "Scaling out").
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"].update(
+        CONN_MAX_AGE=0,
+        DISABLE_SERVER_SIDE_CURSORS=True,
+        OPTIONS={**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": None},
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -242,6 +257,58 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Two queues, so a burst of uploads never delays a password-reset mail: ``media`` holds the
+# long, CPU-heavy processing (probe, HLS transcoding, lesson media), ``default`` everything else
+# (emails, renewals, exports, schedules). A plain ``celery -A veza worker`` consumes both; on a
+# fleet, ``-Q media`` and ``-Q default`` workers scale apart (README "Scaling out").
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = (Queue("default"), Queue("media"))
+MEDIA_TASKS = ("catalog.track_process", "streaming.hls_transcode", "education.lesson_process")
+CELERY_TASK_ROUTES = {name: {"queue": "media"} for name in MEDIA_TASKS}
+
+# Time limits in seconds. The hard limit kills the task's process; the soft one, a tenth
+# earlier, raises SoftTimeLimitExceeded in the task so it can mark its job failed and clean up.
+# Every task gets CELERY_TASK_TIME_LIMIT; the long jobs have their own (annotations).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
+MEDIA_TASK_TIME_LIMIT = env.int("MEDIA_TASK_TIME_LIMIT", default=30 * 60)
+# A data export's build; past it the export is retried (see JOBS_MAX_ATTEMPTS) or failed.
+GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
+_LONG_TASK_TIME_LIMITS = {
+    **dict.fromkeys(MEDIA_TASKS, MEDIA_TASK_TIME_LIMIT),
+    "gdpr.export_build": GDPR_EXPORT_TIMEOUT_MINUTES * 60,
+}
+CELERY_TASK_ANNOTATIONS = {
+    name: {"time_limit": limit, "soft_time_limit": limit * 9 // 10}
+    for name, limit in _LONG_TASK_TIME_LIMITS.items()
+}
+# Seconds added to a task's hard limit before its job counts as stalled (clock skew between
+# hosts, the time a killed task takes to be reported).
+JOBS_DEADLINE_MARGIN_SECONDS = env.int("JOBS_DEADLINE_MARGIN_SECONDS", default=60)
+# Tasks are acknowledged after they ran (acks_late), so Redis hands an unacknowledged message
+# to another worker once this many seconds passed: longer than the longest task may run, or a
+# task still running would be started twice; not the one-hour default, or a job whose worker
+# was lost would wait an hour. Countdowns (retries) longer than this are delivered twice, which
+# the idempotent tasks that use them tolerate.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, *_LONG_TASK_TIME_LIMITS.values())
+    + JOBS_DEADLINE_MARGIN_SECONDS
+}
+# The stalled-job sweeper (veza.jobs): a job still queued or running past its deadline is sent
+# again; one whose worker died JOBS_MAX_ATTEMPTS times is marked failed with the reason. A
+# queued job's deadline is JOBS_QUEUE_TIMEOUT_SECONDS after it was queued (then it is sent
+# again, in case the message was lost); a running job's is its task's hard limit + the margin.
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+JOBS_QUEUE_TIMEOUT_SECONDS = env.int("JOBS_QUEUE_TIMEOUT_SECONDS", default=60 * 60)
+JOBS_SWEEP_INTERVAL_SECONDS = env.int("JOBS_SWEEP_INTERVAL_SECONDS", default=60)
+# Each app's sweep of its own jobs, called in turn by the veza.jobs_sweep beat task.
+JOBS_SWEEPERS = [
+    "apps.catalog.services.tracks_requeue_stalled",
+    "apps.streaming.services.hls_requeue_stalled",
+    "apps.education.services.lessons_requeue_stalled",
+    "apps.gdpr.services.exports_requeue_stalled",
+]
 # Initial schedules; django-celery-beat copies them into the admin (Periodic tasks), where
 # staff may change them.
 CELERY_BEAT_SCHEDULE = {
@@ -249,9 +316,11 @@ CELERY_BEAT_SCHEDULE = {
     "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
     # Expired OAuth sign-in states are deleted (apps.accounts.tasks).
     "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
-    # Personal data (apps.gdpr.tasks): exports stuck in processing are failed, expired export
-    # archives are deleted, and deleted accounts get their final erasure once due (daily).
-    "gdpr-exports-watchdog": {"task": "gdpr.exports_watchdog", "schedule": 600.0},
+    # Jobs (track and lesson processing, HLS, exports) whose worker died or whose message was
+    # lost are sent again, or failed after JOBS_MAX_ATTEMPTS (veza.jobs).
+    "jobs-sweep": {"task": "veza.jobs_sweep", "schedule": float(JOBS_SWEEP_INTERVAL_SECONDS)},
+    # Personal data (apps.gdpr.tasks): expired export archives are deleted, and deleted
+    # accounts get their final erasure once due (daily).
     "gdpr-exports-expire": {"task": "gdpr.exports_expire", "schedule": 3600.0},
     "gdpr-hard-delete-due": {"task": "gdpr.hard_delete_due", "schedule": 86400.0},
     # Distribution: ask the provider about releases that are due (each has its own backoff).
@@ -303,8 +372,6 @@ BILLING_SANDBOX = env.bool("BILLING_SANDBOX", default=DEBUG)
 GDPR_EXPORTS_PER_DAY = env.int("GDPR_EXPORTS_PER_DAY", default=3)
 # Days an export archive can be downloaded before it is deleted.
 GDPR_EXPORT_TTL_DAYS = env.int("GDPR_EXPORT_TTL_DAYS", default=7)
-# Minutes after which an export still pending or processing is failed by the watchdog.
-GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
 # Days between an account's deletion and its final erasure (the hard delete).
 GDPR_HARD_DELETE_DAYS = env.int("GDPR_HARD_DELETE_DAYS", default=30)
 # Years invoices are kept as issued after an account's deletion (tax law; DE/FR: 10).

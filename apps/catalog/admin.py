@@ -70,6 +70,11 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "failure_reason",
         "moderation_status",
         "hls_status",
+        # The background jobs: starts so far, and when the job sweeper looks again.
+        "processing_attempts",
+        "processing_deadline",
+        "hls_attempts",
+        "hls_deadline",
         "play_count",
         "created_at",
         "updated_at",

@@ -31,7 +31,16 @@ from veza.audit import RequestMeta
 class LessonInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Lesson
     ordering = ("position",)
-    fields = ("position", "title", "media_kind", "status", "duration", "is_preview", "size")
+    fields = (
+        "position",
+        "title",
+        "media_kind",
+        "status",
+        "processing_attempts",
+        "duration",
+        "is_preview",
+        "size",
+    )
     readonly_fields = fields
     extra = 0
     show_change_link = False

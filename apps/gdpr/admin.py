@@ -22,6 +22,7 @@ class DataExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "finished_at",
         "expires_at",
         "size",
+        "attempts",
     ]
     list_filter = ["status"]
     list_select_related = ["user", "requested_by_staff"]

@@ -17,6 +17,7 @@ from apps.catalog import audio, media_cache, signals, tasks
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import ProcessingStatus, Track, Visibility
 from veza.audit import RequestMeta, audit_record
+from veza.jobs import job_claim
 from veza.response_cache import response_cache_invalidate
 
 logger = logging.getLogger(__name__)
@@ -151,10 +152,20 @@ def track_upload(
 def track_process(*, track_id) -> Track | None:
     """Read duration, bitrate, codec and tags; move ``processing`` to ``ready`` or ``failed``.
 
-    Idempotent: a track that already left ``processing`` is left alone.
+    Idempotent: a track that already left ``processing`` is left alone. Each start is counted
+    with a deadline (:func:`veza.jobs.job_claim`) for the job sweeper; the probe only reads the
+    file and its outcome is one conditional UPDATE, so two deliveries at once are harmless.
     """
+    claimed = Track.objects.filter(pk=track_id, status=ProcessingStatus.PROCESSING).update(
+        **job_claim(
+            task=tasks.track_process.name,
+            attempts_field="processing_attempts",
+            deadline_field="processing_deadline",
+            now=timezone.now(),
+        )
+    )
     track = Track.objects.filter(pk=track_id).first()
-    if track is None or track.status != ProcessingStatus.PROCESSING:
+    if not claimed or track is None:
         return track
     try:
         with default_storage.open(track.audio_file.name, "rb") as handle:
