@@ -1,6 +1,6 @@
 """docker-compose.yml: the fleet's roles, and the web health check passing with the example
 environment (README "Scaling out"). Docker itself is not needed: the web container's command
-(gunicorn) runs here with ``.env.example``'s values and the compose file's own check."""
+(gunicorn) runs here with ``.env.production.example``'s values and the compose file's own check."""
 
 import os
 import subprocess
@@ -49,7 +49,7 @@ def test_every_veza_process_uses_the_bucket_created_before_it_starts():
 
 def _example_env() -> dict[str, str]:
     values: dict[str, str] = {}
-    for line in (ROOT / ".env.example").read_text().splitlines():
+    for line in (ROOT / ".env.production.example").read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             key, _, value = line.partition("=")

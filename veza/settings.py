@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from corsheaders.defaults import default_headers as corsheaders_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "django_filters",
     "veza.admin_apps.ScheduledJobsConfig",  # django_celery_beat
     "django_countries",
@@ -87,6 +89,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer (health, maintenance, the envelope): errors carry CORS too.
+    "corsheaders.middleware.CorsMiddleware",
+    # Answers GET/HEAD /api/v1/health before anything reads the Host header (probes come by IP).
+    "veza.api.health.HealthCheckMiddleware",
     "veza.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the envelope middleware, so the API-key rate-limit headers reach every response.
@@ -221,6 +227,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # JSON bodies; uploads stream to disk
 
 _EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Development: the text as written, links intact (veza.email_backends).
+    EMAIL_BACKEND = "veza.email_backends.ReadableConsoleEmailBackend"
 EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
@@ -235,9 +244,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+# "memory://localhost/" rather than "memory://": kombu warns about a missing host otherwise.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://localhost/"
 # Without a broker the embedded default runs tasks in-process, so one machine needs nothing else.
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -433,13 +443,101 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
+# Public address of this API, the `servers` entry of the OpenAPI document (what generated
+# clients and Swagger UI call). Empty: "/" (the server the document was read from).
+PUBLIC_API_URL = env.str("PUBLIC_API_URL", default="").rstrip("/")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Veza API",
     "DESCRIPTION": (
-        "Veza's HTTP API v1. Errors always use the envelope "
-        '`{"error": {"code", "message", "details"}}`.'
+        "Veza's HTTP API v1 for the web app, the mobile apps and integrators.\n\n"
+        "**Start here.** `POST /api/v1/auth/register`, confirm the address with the emailed "
+        "link, `POST /api/v1/auth/login` for an access token, then send "
+        "`Authorization: Bearer <access>` (in Swagger UI: *Authorize*). Integrators use "
+        "`X-API-Key` instead (`POST /api/v1/developer/api-keys`).\n\n"
+        "**Errors** always use one envelope: "
+        '`{"error": {"code": "SOME_CODE", "message": "...", "details": {...}}}`; `details` '
+        "carries field errors for VALIDATION_ERROR. 429 RATE_LIMITED and 503 MAINTENANCE come "
+        "with `Retry-After`.\n\n"
+        "**Conventions.** JSON in and out (uploads are multipart); times are ISO 8601 in UTC; "
+        'money is a decimal string plus `currency` (`"9.99"`, `"USD"`); lists are paginated '
+        "(`count`, `next`, `previous`, `results`; feeds use cursors without `count`); "
+        "`?ordering=` accepts a per-endpoint whitelist and silently falls back otherwise."
     ),
     "VERSION": __version__,
+    "SERVERS": [
+        {"url": PUBLIC_API_URL or "/", "description": "This Veza deployment"},
+    ],
+    # Every tag used by an operation has a description (tests/test_openapi_docs.py).
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Sign-up, email verification, login and token refresh, password "
+            "reset, 2FA and OAuth sign-in. Start here to get a bearer token.",
+        },
+        {
+            "name": "users",
+            "description": "The caller's account: profile, password, becoming a creator, "
+            "following people, data export and account deletion.",
+        },
+        {
+            "name": "developer",
+            "description": "API keys for integrators (`X-API-Key`), managed with a bearer "
+            "token or a session, never with a key.",
+        },
+        {
+            "name": "platform",
+            "description": "Health, public feature flags and the staff maintenance switch.",
+        },
+        {
+            "name": "tracks",
+            "description": "The catalog: list, search, upload (content-creator roles), edit, "
+            "share and report tracks.",
+        },
+        {
+            "name": "streaming",
+            "description": "Playing tracks: byte ranges and conditional requests on /stream, "
+            "downloads, HLS (when the flag is on), playback events and the trending list.",
+        },
+        {
+            "name": "playlists",
+            "description": "Ordered playlists, their tracks and share links.",
+        },
+        {
+            "name": "library",
+            "description": "The caller's saved tracks and the feed of the people they follow.",
+        },
+        {
+            "name": "billing",
+            "description": "Plans, the caller's subscription (trial, upgrades, downgrades, "
+            "cancellation) and invoices. Money is a decimal string plus currency.",
+        },
+        {
+            "name": "education",
+            "description": "Courses and their lessons, enrollment (paid courses are "
+            "invoiced), progress, certificates and reviews.",
+        },
+        {
+            "name": "distribution",
+            "description": "Sending tracks to Spotify, Apple Music and Deezer (active Creator "
+            "or Premium subscription), per-platform status and takedowns.",
+        },
+        {
+            "name": "royalties",
+            "description": "Royalties reported by the distributor, aggregated per platform, "
+            "track, month or country, and the splits between collaborators.",
+        },
+        {
+            "name": "creator analytics",
+            "description": "Plays, listeners, sales, discovery and audience of the caller's "
+            "own content, live sessions and CSV export. Content creators only.",
+        },
+        {
+            "name": "messages",
+            "description": "Direct conversations between two people, blocks and the token "
+            "for the real-time chat server.",
+        },
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -473,6 +571,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
 }
 
+# --- Cross-origin requests (django-cors-headers) -------------------------------------------
+
+# Browsers on other origins (the SPA's dev server, the production front end) may call /api/
+# only. In development any http(s)://localhost, 127.0.0.1 or [::1] origin (any port) may; in
+# production only the origins listed in CORS_ALLOWED_ORIGINS (none by default).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"] if DEBUG else []
+)
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = (
+    *corsheaders_default_headers,
+    "x-api-key",
+    "range",
+    "if-none-match",
+    "if-modified-since",
+    "if-range",
+    "if-match",
+)
+# Response headers a cross-origin script may read (rate limits, ranged media, caching).
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "Content-Range",
+    "Accept-Ranges",
+    "Content-Length",
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "X-Cache",
+    "Location",
+]
+CORS_PREFLIGHT_MAX_AGE = 60 * 60
+
 # --- Security ----------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
@@ -482,13 +617,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = True
+    # On by default with DEBUG off; a proxy that terminates TLS and talks plain HTTP without
+    # X-Forwarded-Proto may need SECURE_SSL_REDIRECT=false (cookiecutter-django does the same).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # Load-balancer probes speak plain HTTP inside the cluster.
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
 
 SILENCED_SYSTEM_CHECKS = [
@@ -497,6 +634,9 @@ SILENCED_SYSTEM_CHECKS = [
     # SQLite (the embedded default) cannot defer the playlist position constraint; positions
     # are then kept dense by the service alone (SQLite serialises writers).
     *(["models.W038"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []),
+    # Nor can it store the non-key columns of the analytics rollups' covering indexes: SQLite
+    # uses the key columns alone, the same answers a little slower (PostgreSQL in production).
+    *(["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []),
 ]
 
 # --- Logging -----------------------------------------------------------------------------
@@ -512,6 +652,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's own logger keeps one handler (this one): with its default console handler
+        # and the root's, every reloader line and request warning was printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }
@@ -561,6 +704,8 @@ RATE_LIMITS = {
     "register_ip": "10/h",
     "password_reset_ip": "10/h",
     "verify_resend_ip": "10/h",
+    # POSTs of the server pages behind the email links (apps.accounts.views).
+    "email_link_page_ip": "30/h",
     # Anonymous POST /tracks/{id}/plays per client IP (IPv6: per /64).
     "plays_anonymous_ip": "120/h",
     # Each sign-in start stores a state row: anonymous callers may not fill the table.
