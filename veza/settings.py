@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.gdpr",
     "apps.analytics",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Playback events are rolled up for creator analytics (apps.analytics.tasks).
     "analytics-rollup": {"task": "analytics.rollup_advance", "schedule": 300.0},
+    # Webhook deliveries that are due: retries, and first attempts whose task was lost.
+    "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 30.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -393,6 +396,7 @@ SPECTACULAR_SETTINGS = {
         "DistributionPlatformEnum": "apps.distribution.models.Platform",
         "ReleaseStatusEnum": "apps.distribution.models.ReleaseStatus",
         "ChangeSourceEnum": "apps.distribution.models.ChangeSource",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
     },
     # Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern.
     "PATH_CONVERTER_OVERRIDES": {
@@ -404,6 +408,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
+    "TAGS": [
+        {
+            "name": "webhooks",
+            "description": (
+                "Outgoing webhooks for integrators: endpoints receive signed POSTs "
+                '(`Veza-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, '
+                "`Veza-Event-Id`) for the event types they subscribe to, retried with "
+                "exponential backoff for 3 days. The catalogue and each event's body: "
+                "`GET /api/v1/developer/webhooks/event-types`."
+            ),
+        },
+    ],
 }
 
 # --- Security ----------------------------------------------------------------------------
@@ -508,6 +524,19 @@ OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
+
+# --- Webhooks (apps.webhooks) --------------------------------------------------------------
+
+# Webhook endpoints one account may register (README "Webhooks for integrators").
+WEBHOOKS_MAX_PER_USER = env.int("WEBHOOKS_MAX_PER_USER", default=10)
+# Hours a failing delivery is retried before it is given up; an endpoint whose deliveries fail
+# that long without a success is disabled and its owner emailed.
+WEBHOOKS_RETRY_WINDOW_HOURS = env.int("WEBHOOKS_RETRY_WINDOW_HOURS", default=72)
+# Endpoint URLs must be https:// in production; plain http is accepted while DEBUG is on.
+WEBHOOKS_REQUIRE_HTTPS = not DEBUG
+# TEST ONLY: deliveries may reach loopback and private addresses (a receiver on localhost).
+# `manage.py check --deploy` fails while it is on with DEBUG off (webhooks.E001).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 
 # --- Education (apps.education) -----------------------------------------------------------
 
