@@ -11,6 +11,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from apps.accounts.models import AuditLog
+from apps.gdpr.erasure import STEPS
 from apps.webhooks import services, tasks, transport
 from apps.webhooks.checks import private_targets_only_while_debugging
 from apps.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -402,3 +403,21 @@ def test_a_disabled_endpoints_pending_deliveries_are_given_up(
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.last_error) == ("failed", "endpoint disabled")
     assert WebhookEndpoint.objects.get().is_active is False
+
+
+def test_an_account_deletion_removes_endpoints_logs_and_events_first(
+    receiver, private_targets_allowed, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpointFactory(url=receiver.url)
+    kept = WebhookEndpointFactory(url=receiver.url)
+    record(endpoint, django_capture_on_commit_callbacks)
+    record(kept, django_capture_on_commit_callbacks)
+
+    counts = services.webhook_data_erase(owner=endpoint.owner)
+
+    assert counts["webhook_events_deleted"] >= 1
+    assert not WebhookEndpoint.objects.filter(owner=endpoint.owner).exists()
+    assert not WebhookEvent.objects.filter(owner=endpoint.owner).exists()
+    assert WebhookDelivery.objects.get().endpoint == kept
+    # Before the other steps, whose changes (a canceled subscription) must reach nobody.
+    assert STEPS[0].name == "webhooks"
