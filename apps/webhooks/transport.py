@@ -171,7 +171,9 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         finally:
             response.release_conn()
             response.close()
-    except urllib3.exceptions.HTTPError as exc:
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+        # Anything the network or a malformed answer throws is a failed attempt, recorded and
+        # retried like any other, never a crashed task retried by the sweeper without a trace.
         return Outcome(status_code=None, duration_ms=elapsed(), error=_describe(exc))
     finally:
         pool.close()
@@ -200,7 +202,7 @@ def _read_limited(response, *, deadline: float) -> str:
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: BaseException) -> str:
     if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
         return "timeout: could not connect"
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):

@@ -421,3 +421,19 @@ def test_an_account_deletion_removes_endpoints_logs_and_events_first(
     assert WebhookDelivery.objects.get().endpoint == kept
     # Before the other steps, whose changes (a canceled subscription) must reach nobody.
     assert STEPS[0].name == "webhooks"
+
+
+def test_an_endpoint_deleted_while_its_request_is_in_flight_records_nothing(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpointFactory()
+
+    def post_then_delete(**kwargs):
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+        return transport.Outcome(status_code=200, duration_ms=5)
+
+    monkeypatch.setattr(transport, "post", post_then_delete)
+
+    record(endpoint, django_capture_on_commit_callbacks)
+
+    assert WebhookDelivery.objects.count() == 0

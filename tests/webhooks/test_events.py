@@ -14,6 +14,7 @@ from apps.education import services as education_services
 from apps.gdpr import services as gdpr_services
 from apps.webhooks.models import WebhookDelivery, WebhookEvent
 from tests.accounts.factories import UserFactory
+from tests.billing.factories import RecordingGateway, at, decline, subscribe
 from tests.catalog.factories import TrackFactory
 from tests.distribution.factories import release_in
 from tests.education.factories import CourseFactory
@@ -97,6 +98,31 @@ def test_subscribing_sends_subscription_changed_and_invoice_paid_to_the_subscrib
     )
     assert subscription["status"] == "active"
     assert invoice["number"].startswith("VZ-")
+
+
+def test_a_declined_renewal_sends_invoice_payment_failed_and_the_past_due_subscription():
+    endpoint = WebhookEndpointFactory(
+        event_types=["invoice.payment_failed", "subscription.changed"]
+    )
+    subscribe(endpoint.owner, "creator", "monthly")
+    WebhookEvent.objects.all().delete()
+    decline(endpoint.owner)
+
+    billing_services.subscriptions_process_due(now=at(2026, 4, 1, 12), gateway=RecordingGateway())
+
+    (first, invoice), (second, subscription) = events_of(endpoint.owner)
+    assert (first, invoice["status"], invoice["paid_at"]) == (
+        "invoice.payment_failed",
+        "open",
+        None,
+    )
+    assert invoice["last_payment_error"]
+    assert invoice["number"].startswith("VZ-")
+    assert (second, subscription["change"], subscription["status"]) == (
+        "subscription.changed",
+        "subscription.payment_failed",
+        "past_due",
+    )
 
 
 def test_an_enrollment_is_sent_to_the_course_creator_not_the_learner():

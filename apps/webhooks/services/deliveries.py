@@ -135,7 +135,11 @@ def _claim(delivery_id, now: datetime) -> WebhookDelivery | None:
     )
     if not claimed:
         return None
-    return WebhookDelivery.objects.select_related("endpoint__owner", "event").get(pk=delivery_id)
+    return (
+        WebhookDelivery.objects.select_related("endpoint__owner", "event")
+        .filter(pk=delivery_id)
+        .first()
+    )
 
 
 def webhook_delivery_attempt(*, delivery_id, now: datetime | None = None) -> str:
@@ -171,6 +175,9 @@ def webhook_delivery_attempt(*, delivery_id, now: datetime | None = None) -> str
 def _attempt_record(
     delivery: WebhookDelivery, outcome: transport.Outcome, *, started: datetime, finished
 ) -> str:
+    # The endpoint may have been deleted while the request was in flight: nothing to record.
+    if not WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+        return "skipped"
     number = delivery.attempts + 1
     WebhookAttempt.objects.create(
         delivery=delivery,
