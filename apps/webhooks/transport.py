@@ -27,6 +27,8 @@ import certifi
 import urllib3
 from django.conf import settings
 
+#: Certificate authorities trusted for https endpoints (Mozilla's bundle, via certifi).
+CA_BUNDLE = certifi.where()
 #: Bytes of the endpoint's answer read at most (the rest is discarded unread).
 RESPONSE_READ_LIMIT = 4096
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -143,7 +145,7 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
             server_hostname=host,
             assert_hostname=host,
             cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
+            ca_certs=CA_BUNDLE,
             **common,
         )
     else:

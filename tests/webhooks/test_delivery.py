@@ -17,7 +17,7 @@ from apps.webhooks.checks import private_targets_only_while_debugging
 from apps.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.webhooks.factories import SECRET, WebhookEndpointFactory
 from tests.webhooks.helpers import signatures, verifies
-from tests.webhooks.receiver import Reply
+from tests.webhooks.receiver import Reply, TlsReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -437,3 +437,41 @@ def test_an_endpoint_deleted_while_its_request_is_in_flight_records_nothing(
     record(endpoint, django_capture_on_commit_callbacks)
 
     assert WebhookDelivery.objects.count() == 0
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    server = TlsReceiver(tmp_path, "hooks.example.test").start()
+    yield server
+    server.stop()
+
+
+def test_https_goes_to_the_vetted_address_with_the_host_name_for_sni_and_the_certificate(
+    tls_receiver, private_targets_allowed, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(transport, "resolve", lambda host, port: ["127.0.0.1"])
+    monkeypatch.setattr(transport, "CA_BUNDLE", tls_receiver.cert_path)
+    endpoint = WebhookEndpointFactory(url=f"https://hooks.example.test:{tls_receiver.port}/in")
+
+    record(endpoint, django_capture_on_commit_callbacks)
+
+    assert tls_receiver.server_names == ["hooks.example.test"]
+    [request] = tls_receiver.requests
+    assert request.headers["Host"] == f"hooks.example.test:{tls_receiver.port}"
+    assert WebhookDelivery.objects.get().status == "succeeded"
+
+
+def test_https_with_an_untrusted_certificate_fails_the_attempt(
+    tls_receiver, private_targets_allowed, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(transport, "resolve", lambda host, port: ["127.0.0.1"])
+    endpoint = WebhookEndpointFactory(url=f"https://hooks.example.test:{tls_receiver.port}/in")
+
+    record(endpoint, django_capture_on_commit_callbacks)
+
+    assert tls_receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == (
+        "pending",
+        "tls: certificate or handshake failed",
+    )
