@@ -167,13 +167,12 @@ def webhook_delivery_attempt(*, delivery_id, now: datetime | None = None) -> str
         return "waiting"
     body, headers = delivery_request(delivery, now=now)
     outcome = transport.post(url=endpoint.url, body=body, headers=headers)
-    finished = timezone.now()
-    return _attempt_record(delivery, outcome, started=now, finished=finished)
+    return _attempt_record(delivery, outcome, started=now)
 
 
 @transaction.atomic
 def _attempt_record(
-    delivery: WebhookDelivery, outcome: transport.Outcome, *, started: datetime, finished
+    delivery: WebhookDelivery, outcome: transport.Outcome, *, started: datetime
 ) -> str:
     # The endpoint may have been deleted while the request was in flight: nothing to record.
     if not WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).exists():
