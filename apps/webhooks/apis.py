@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.webhooks import selectors, services
-from apps.webhooks.catalogue import EVENT_TYPES, PING, event_body_example
+from apps.webhooks.catalogue import EVENT_TYPES, event_body_example
 from apps.webhooks.serializers import (
     WebhookDeliveryOutputSerializer,
     WebhookEndpointCreatedOutputSerializer,
@@ -25,10 +25,19 @@ from veza.audit import RequestMeta
 
 TAG = "webhooks"
 _NOT_FOUND = error_response("NOT_FOUND: no such endpoint among yours")
-_EVENT_EXAMPLES = [
-    OpenApiExample(name, value=event_body_example(name), response_only=True)
-    for name in [*EVENT_TYPES, PING]
-]
+
+
+def _catalogue_rows() -> list[dict]:
+    return [
+        {
+            "type": spec.name,
+            "description": spec.description,
+            "receiver": spec.receiver,
+            "ordered": spec.ordered,
+            "example": event_body_example(spec.name),
+        }
+        for spec in EVENT_TYPES.values()
+    ]
 
 
 class WebhookListCreateApi(generics.ListAPIView):
@@ -85,6 +94,7 @@ class WebhookEventTypesApi(PublicApiMixin, APIView):
     @extend_schema(
         tags=[TAG],
         responses={200: WebhookEventTypeOutputSerializer(many=True)},
+        examples=[OpenApiExample("catalogue", value=_catalogue_rows(), response_only=True)],
         summary="The webhook event catalogue",
         description=(
             "Every event type an endpoint can subscribe to: what it means, whose endpoints "
@@ -94,17 +104,7 @@ class WebhookEventTypesApi(PublicApiMixin, APIView):
         ),
     )
     def get(self, request):
-        rows = [
-            {
-                "type": spec.name,
-                "description": spec.description,
-                "receiver": spec.receiver,
-                "ordered": spec.ordered,
-                "example": event_body_example(spec.name),
-            }
-            for spec in EVENT_TYPES.values()
-        ]
-        return Response(WebhookEventTypeOutputSerializer(rows, many=True).data)
+        return Response(WebhookEventTypeOutputSerializer(_catalogue_rows(), many=True).data)
 
 
 class WebhookDetailApi(APIView):
@@ -192,11 +192,11 @@ class WebhookPingApi(APIView):
         tags=[TAG],
         request=None,
         responses={202: WebhookDeliveryOutputSerializer, **_MANUAL_ERRORS},
-        examples=[ex for ex in _EVENT_EXAMPLES if ex.name == PING],
         summary="Send a test event to a webhook endpoint",
         description=(
-            "Queues a `ping` event for this endpoint only (one attempt, no retries); follow it "
-            "in `GET …/{id}/deliveries`."
+            'Queues a `ping` event (`data.object`: `{object: "ping", endpoint, message}`) '
+            "for this endpoint only (one attempt, no retries); follow it in "
+            "`GET …/{id}/deliveries`."
         ),
     )
     def post(self, request, webhook_id):
