@@ -77,6 +77,12 @@ def main() -> None:
     )
     tasks.delivery_attempt.delay = lambda delivery_id: None  # deliveries are timed separately
 
+    started = time.perf_counter()
+    with transaction.atomic():
+        for _ in range(EVENTS):
+            User.objects.filter(pk=quiet.pk).exists()
+    baseline = (time.perf_counter() - started) / EVENTS * 1e6
+    print(f"baseline, one pk lookup:    {baseline:8.1f} µs (for scale on this machine)")
     per_event, queries = record_many(quiet, EVENTS)
     print(f"record, no endpoint:        {per_event:8.1f} µs/event  {queries} query/event")
     per_event, queries = record_many(loud, EVENTS)

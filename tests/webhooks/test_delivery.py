@@ -475,3 +475,12 @@ def test_https_with_an_untrusted_certificate_fails_the_attempt(
         "pending",
         "tls: certificate or handshake failed",
     )
+
+
+def test_the_sweeper_runs_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"]
+
+    assert entry["task"] == tasks.deliveries_sweep.name
+    assert entry["schedule"] <= 60
+    assert tasks.delivery_attempt.acks_late is True
+    assert tasks.delivery_attempt.time_limit > transport.RESPONSE_DEADLINE_SECONDS
