@@ -484,3 +484,21 @@ def test_the_sweeper_runs_on_the_beat_schedule(settings):
     assert entry["schedule"] <= 60
     assert tasks.delivery_attempt.acks_late is True
     assert tasks.delivery_attempt.time_limit > transport.RESPONSE_DEADLINE_SECONDS
+
+
+def test_a_broker_outage_does_not_fail_the_change_and_the_sweeper_delivers_later(
+    receiver, private_targets_allowed, monkeypatch, django_capture_on_commit_callbacks
+):
+    endpoint = WebhookEndpointFactory(url=receiver.url)
+
+    def broker_down(delivery_id):
+        raise ConnectionError("broker unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.delivery_attempt, "delay", broker_down)
+        record(endpoint, django_capture_on_commit_callbacks)  # does not raise
+
+    assert WebhookDelivery.objects.get().status == "pending"
+    assert receiver.requests == []
+    assert sweep_at(timezone.now(), django_capture_on_commit_callbacks) == 1
+    assert WebhookDelivery.objects.get().status == "succeeded"

@@ -122,7 +122,7 @@ def _successor_release(delivery: WebhookDelivery, now: datetime) -> None:
         return
     WebhookDelivery.objects.filter(pk=successor.pk).update(next_attempt_at=now)
     successor_id = str(successor.pk)
-    transaction.on_commit(lambda: tasks.delivery_attempt.delay(successor_id))
+    transaction.on_commit(lambda: tasks.delivery_attempt.delay(successor_id), robust=True)
 
 
 def _claim(delivery_id, now: datetime) -> WebhookDelivery | None:

@@ -46,11 +46,14 @@ def _manual_send_allow(owner_id) -> None:
 
 
 def deliveries_enqueue_on_commit(delivery_ids: list[str]) -> None:
+    """Queue the deliveries once the change commits. ``robust``: a broker that is down must
+    not turn the caller's committed change into an error; the sweeper sends them later."""
+
     def enqueue() -> None:
         for delivery_id in delivery_ids:
             tasks.delivery_attempt.delay(delivery_id)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _event_create(*, owner_id, event_type: str, ordering_key: str, data_object: dict, now):
