@@ -347,6 +347,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["veza.api.parsers.JSONParser"],
+    # An Accept header nothing satisfies gets JSON, never a 406 (the contract has none).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "veza.api.negotiation.JsonFallbackContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "veza.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "veza.api.schema.VezaAutoSchema",
