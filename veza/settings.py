@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-rollup": {"task": "analytics.rollup_advance", "schedule": 300.0},
     # Webhook deliveries that are due: retries, and first attempts whose task was lost.
     "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 30.0},
+    # Webhook events and delivery logs past their retention (daily).
+    "webhooks-events-prune": {"task": "webhooks.events_prune", "schedule": 86400.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -534,6 +536,8 @@ WEBHOOKS_MAX_PER_USER = env.int("WEBHOOKS_MAX_PER_USER", default=10)
 # Hours a failing delivery is retried before it is given up; an endpoint whose deliveries fail
 # that long without a success is disabled and its owner emailed.
 WEBHOOKS_RETRY_WINDOW_HOURS = env.int("WEBHOOKS_RETRY_WINDOW_HOURS", default=72)
+# Days webhook events and their delivery logs are kept (pending ones until they finish).
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
 # Endpoint URLs must be https:// in production; plain http is accepted while DEBUG is on.
 WEBHOOKS_REQUIRE_HTTPS = not DEBUG
 # TEST ONLY: deliveries may reach loopback and private addresses (a receiver on localhost).

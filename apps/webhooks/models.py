@@ -79,6 +79,7 @@ class WebhookEvent(models.Model):
         verbose_name = "webhook event"
         indexes = [
             models.Index(fields=["owner", "-id"], name="webhook_event_owner_idx"),
+            models.Index(fields=["created_at"], name="webhook_event_created_idx"),
             models.Index(
                 fields=["ordering_key", "id"],
                 name="webhook_event_ordering_idx",

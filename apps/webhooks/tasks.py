@@ -29,3 +29,8 @@ def deliveries_sweep() -> int:
     for delivery_id in due:
         delivery_attempt.delay(delivery_id)
     return len(due)
+
+
+@shared_task(name="webhooks.events_prune", acks_late=True, time_limit=600, ignore_result=True)
+def events_prune() -> int:
+    return services.webhook_events_prune()

@@ -14,8 +14,19 @@ from apps.accounts.models import AuditLog
 from apps.gdpr.erasure import STEPS
 from apps.webhooks import services, tasks, transport
 from apps.webhooks.checks import private_targets_only_while_debugging
-from apps.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from tests.webhooks.factories import SECRET, WebhookEndpointFactory
+from apps.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from tests.webhooks.factories import (
+    SECRET,
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
 from tests.webhooks.helpers import signatures, verifies
 from tests.webhooks.receiver import Reply, TlsReceiver
 
@@ -502,3 +513,20 @@ def test_a_broker_outage_does_not_fail_the_change_and_the_sweeper_delivers_later
     assert receiver.requests == []
     assert sweep_at(timezone.now(), django_capture_on_commit_callbacks) == 1
     assert WebhookDelivery.objects.get().status == "succeeded"
+
+
+def test_events_past_retention_are_pruned_with_their_logs_unless_still_pending(settings):
+    settings.WEBHOOKS_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = now - timedelta(days=31)
+    done = WebhookAttemptFactory(
+        delivery__status="succeeded", delivery__event__created_at=old
+    ).delivery
+    waiting = WebhookDeliveryFactory(event__created_at=old)  # pending: kept until it finishes
+    recent = WebhookDeliveryFactory(status="failed")
+
+    assert tasks.events_prune() == 1
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
+    assert not WebhookEvent.objects.filter(pk=done.event_id).exists()
+    assert WebhookAttempt.objects.count() == 0

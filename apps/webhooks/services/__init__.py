@@ -5,6 +5,7 @@ from apps.webhooks.services.deliveries import (
     retry_delay,
     webhook_deliveries_due,
     webhook_delivery_attempt,
+    webhook_events_prune,
 )
 from apps.webhooks.services.endpoints import (
     webhook_data_erase,
@@ -34,4 +35,5 @@ __all__ = [
     "webhook_endpoint_secret_rotate",
     "webhook_endpoint_update",
     "webhook_event_record",
+    "webhook_events_prune",
 ]

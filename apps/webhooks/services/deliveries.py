@@ -30,6 +30,7 @@ from apps.webhooks.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookEvent,
 )
 from apps.webhooks.services.endpoints import webhook_endpoint_disable
 from veza import __version__
@@ -260,3 +261,21 @@ def webhook_deliveries_due(*, now: datetime | None = None, limit: int = 500) -> 
         .values_list("pk", flat=True)[:limit]
     )
     return [str(pk) for pk in due]
+
+
+def webhook_events_prune(*, now: datetime | None = None) -> int:
+    """Events older than ``WEBHOOKS_LOG_RETENTION_DAYS`` go with their delivery logs once no
+    delivery of theirs is pending: the log is for debugging an integration, not an archive.
+    Returns how many events were deleted."""
+    now = now or timezone.now()
+    cut_off = now - timedelta(days=settings.WEBHOOKS_LOG_RETENTION_DAYS)
+    old = WebhookEvent.objects.filter(created_at__lt=cut_off).exclude(
+        deliveries__status=DeliveryStatus.PENDING
+    )
+    deleted = 0
+    while True:
+        batch = list(old.values_list("pk", flat=True)[:1000])
+        if not batch:
+            return deleted
+        WebhookEvent.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
