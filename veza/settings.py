@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.gdpr",
     "apps.analytics",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +334,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Playback events are rolled up for creator analytics (apps.analytics.tasks).
     "analytics-rollup": {"task": "analytics.rollup_advance", "schedule": 300.0},
+    # Webhook deliveries that are due: retries, and first attempts whose task was lost.
+    "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 30.0},
+    # Webhook events and delivery logs past their retention (daily).
+    "webhooks-events-prune": {"task": "webhooks.events_prune", "schedule": 86400.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -421,6 +426,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["veza.api.parsers.JSONParser"],
+    # An Accept header nothing satisfies gets JSON, never a 406 (the contract has none).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "veza.api.negotiation.JsonFallbackContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "veza.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "veza.api.schema.VezaAutoSchema",
@@ -558,6 +565,7 @@ SPECTACULAR_SETTINGS = {
         "DistributionPlatformEnum": "apps.distribution.models.Platform",
         "ReleaseStatusEnum": "apps.distribution.models.ReleaseStatus",
         "ChangeSourceEnum": "apps.distribution.models.ChangeSource",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
     },
     # Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern.
     "PATH_CONVERTER_OVERRIDES": {
@@ -569,6 +577,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
+    "TAGS": [
+        {
+            "name": "webhooks",
+            "description": (
+                "Outgoing webhooks for integrators: endpoints receive signed POSTs "
+                '(`Veza-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, '
+                "`Veza-Event-Id`) for the event types they subscribe to, retried with "
+                "exponential backoff for 3 days. The catalogue and each event's body: "
+                "`GET /api/v1/developer/webhooks/event-types`."
+            ),
+        },
+    ],
 }
 
 # --- Cross-origin requests (django-cors-headers) -------------------------------------------
@@ -720,6 +740,21 @@ OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
+
+# --- Webhooks (apps.webhooks) --------------------------------------------------------------
+
+# Webhook endpoints one account may register (README "Webhooks for integrators").
+WEBHOOKS_MAX_PER_USER = env.int("WEBHOOKS_MAX_PER_USER", default=10)
+# Hours a failing delivery is retried before it is given up; an endpoint whose deliveries fail
+# that long without a success is disabled and its owner emailed.
+WEBHOOKS_RETRY_WINDOW_HOURS = env.int("WEBHOOKS_RETRY_WINDOW_HOURS", default=72)
+# Days webhook events and their delivery logs are kept (pending ones until they finish).
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
+# Endpoint URLs must be https:// in production; plain http is accepted while DEBUG is on.
+WEBHOOKS_REQUIRE_HTTPS = not DEBUG
+# TEST ONLY: deliveries may reach loopback and private addresses (a receiver on localhost).
+# `manage.py check --deploy` fails while it is on with DEBUG off (webhooks.E001).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 
 # --- Education (apps.education) -----------------------------------------------------------
 

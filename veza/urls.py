@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("apps.messaging.urls")),
     path("", include("apps.distribution.urls")),
     path("", include("apps.analytics.urls")),
+    path("", include("apps.webhooks.urls")),
 ]
 
 urlpatterns = [

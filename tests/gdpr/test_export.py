@@ -40,6 +40,7 @@ DOMAIN_FILES = {
     "courses_taught.jsonl": 1,
     "distributions.jsonl": 1,
     "royalties.jsonl": 1,
+    "webhooks.jsonl": 2,  # one endpoint, one event
 }
 
 
@@ -104,6 +105,13 @@ def test_the_archive_holds_every_domain_checked_against_its_manifest(
     readme = archive.read("README.txt").decode()
     for name in [*DOMAIN_FILES, "audit_log.jsonl"]:
         assert name in readme
+    hooks = jsonl(archive, "webhooks.jsonl")
+    assert [row["type"] for row in hooks] == ["endpoint", "event"]
+    assert (hooks[0]["url"], hooks[0]["description"]) == (
+        "https://jane.example/hooks",
+        "Jane's shop",
+    )
+    assert not {"secret", "previous_secret"} & set(hooks[0])
 
 
 def test_the_archive_shows_nothing_of_other_people_but_display_name_and_id(

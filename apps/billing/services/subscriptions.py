@@ -26,7 +26,12 @@ from apps.billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from apps.billing.services.common import plan_by_code, subscription_audit, subscription_lock
+from apps.billing.services.common import (
+    invoice_event_record,
+    plan_by_code,
+    subscription_audit,
+    subscription_lock,
+)
 from apps.billing.services.invoices import (
     LineSpec,
     invoice_charge,
@@ -153,6 +158,7 @@ def subscription_create(
                 if not result.succeeded:
                     raise _ChargeDeclined(result, price, plan.currency)
                 invoice_number_assign(invoice=invoice)
+                invoice_event_record(invoice=invoice)
             subscription_audit(
                 action="subscription.create",
                 subscription=subscription,
@@ -374,6 +380,7 @@ def _change_plan_locked(*, subscription, plan, actor, meta, now, gateway) -> Sub
         if not result.succeeded:
             raise _ChargeDeclined(result, invoice.total, invoice.currency)
         invoice_number_assign(invoice=invoice)
+        invoice_event_record(invoice=invoice)
     # A trial upgrades for free: the trial continues on the new plan, billed at its end.
     subscription.plan = plan
     subscription.scheduled_plan = None

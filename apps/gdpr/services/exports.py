@@ -19,6 +19,7 @@ from apps.accounts.models import User
 from apps.gdpr import tasks
 from apps.gdpr.models import DataExport, ExportStatus
 from apps.gdpr.services.archive import archive_build
+from apps.webhooks.services import webhook_event_record
 from veza.api.ratelimit import rate_limited
 from veza.audit import RequestMeta, audit_record
 from veza.emails import email_send_on_commit
@@ -129,6 +130,19 @@ def export_process(*, export_id, now: datetime | None = None) -> DataExport | No
             default_storage.delete(built.name)
             return DataExport.objects.get(pk=export_id)
         export.refresh_from_db()
+        webhook_event_record(
+            owner_id=export.user_id,
+            event_type="export.ready",
+            object_id=export.pk,
+            data_object={
+                "id": str(export.pk),
+                "object": "data_export",
+                "status": export.status,
+                "size": export.size,
+                "expires_at": export.expires_at,
+                "download_url": _download_link(export),
+            },
+        )
         email_send_on_commit(
             template="gdpr_export_ready",
             to=export.user.email,
