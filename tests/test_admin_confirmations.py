@@ -24,10 +24,12 @@ from apps.catalog.services import share_token_create
 from apps.education import services as education_services
 from apps.education.models import Certificate, Course, Review
 from apps.gdpr.models import AccountDeletion
+from apps.webhooks.models import WebhookEndpoint
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import PlanFactory, subscribe
 from tests.catalog.factories import TrackFactory
 from tests.education.factories import CourseFactory, EnrollmentFactory, ReviewFactory
+from tests.webhooks.factories import WebhookEndpointFactory
 from veza.audit import RequestMeta
 
 REASON = "Reported by three listeners, checked by hand"
@@ -173,6 +175,14 @@ CASES = {
         _review,
         lambda review: Review.objects.get(pk=review.pk).is_hidden,
         "leave the course",
+    ),
+    "disable a webhook endpoint": Case(
+        "webhooks_webhookendpoint",
+        "disable",
+        "webhook.disable",
+        lambda: WebhookEndpointFactory(),
+        lambda endpoint: not WebhookEndpoint.objects.get(pk=endpoint.pk).is_active,
+        "pending deliveries are given up",
     ),
     "delete an account keeping public tracks": Case(
         "gdpr_datasubject",

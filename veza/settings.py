@@ -493,6 +493,16 @@ SPECTACULAR_SETTINGS = {
             "token or a session, never with a key.",
         },
         {
+            "name": "webhooks",
+            "description": (
+                "Outgoing webhooks for integrators: endpoints receive signed POSTs "
+                '(`Veza-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, '
+                "`Veza-Event-Id`) for the event types they subscribe to, retried with "
+                "exponential backoff for 3 days. The catalogue and each event's body: "
+                "`GET /api/v1/developer/webhooks/event-types`."
+            ),
+        },
+        {
             "name": "platform",
             "description": "Health, public feature flags and the staff maintenance switch.",
         },
@@ -577,18 +587,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
-    "TAGS": [
-        {
-            "name": "webhooks",
-            "description": (
-                "Outgoing webhooks for integrators: endpoints receive signed POSTs "
-                '(`Veza-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, '
-                "`Veza-Event-Id`) for the event types they subscribe to, retried with "
-                "exponential backoff for 3 days. The catalogue and each event's body: "
-                "`GET /api/v1/developer/webhooks/event-types`."
-            ),
-        },
-    ],
 }
 
 # --- Cross-origin requests (django-cors-headers) -------------------------------------------

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.services import webhook_endpoint_disable
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import ReadOnlyAdminMixin, action_confirm
 from veza.audit import RequestMeta
 
 
@@ -42,16 +42,29 @@ class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ("secret", "previous_secret")
     actions = ["disable"]
 
-    @admin.action(description="Disable the selected endpoints (owners are emailed)")
+    @admin.action(description="Disable the selected endpoints (owners are emailed)…")
     def disable(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        done = sum(
-            webhook_endpoint_disable(
-                endpoint=endpoint, actor=request.user, reason="Disabled by Veza staff.", meta=meta
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            done = sum(
+                webhook_endpoint_disable(
+                    endpoint=endpoint, actor=request.user, reason=reason, meta=meta
+                )
+                for endpoint in queryset.select_related("owner")
             )
-            for endpoint in queryset.select_related("owner")
+            self.message_user(request, f"{done} endpoint(s) disabled.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("owner"),
+            title="Disable webhook endpoints",
+            consequence="No event is delivered to them until their owner enables them again; "
+            "their pending deliveries are given up and each owner is emailed the reason.",
+            confirm_label="Yes, disable them",
+            perform=perform,
+            describe=lambda endpoint: f"{endpoint.url} of {endpoint.owner.email}",
         )
-        self.message_user(request, f"{done} endpoint(s) disabled.", messages.SUCCESS)
 
 
 class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):

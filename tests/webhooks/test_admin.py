@@ -51,7 +51,13 @@ def test_staff_disable_an_endpoint_through_the_audited_service(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:webhooks_webhookendpoint_changelist"),
-            {"action": "disable", "_selected_action": [str(endpoint.pk)], "index": "0"},
+            {
+                "action": "disable",
+                "_selected_action": [str(endpoint.pk)],
+                "index": "0",
+                "confirm": "yes",
+                "reason": "Disabled by Veza staff.",
+            },
             follow=True,
         )
 
