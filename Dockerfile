@@ -26,7 +26,7 @@ RUN groupadd --system veza && useradd --system --gid veza --home-dir /app --shel
     && mkdir -p /app /data/media && chown -R veza:veza /app /data
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-COPY --chown=veza:veza manage.py ./
+COPY --chown=veza:veza manage.py gunicorn.conf.py ./
 COPY --chown=veza:veza veza ./veza
 COPY --chown=veza:veza apps ./apps
 COPY --chown=veza:veza templates ./templates
@@ -40,4 +40,5 @@ USER veza
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4).status != 200)"
-CMD ["gunicorn", "veza.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, timeouts, recycling and logs: gunicorn.conf.py (WEB_CONCURRENCY sets the worker count).
+CMD ["gunicorn", "veza.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--forwarded-allow-ips", "*"]
