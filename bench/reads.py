@@ -158,7 +158,9 @@ def _children(pid: int) -> list[int]:
 
 
 def cpu_seconds(master: int) -> float:
-    """utime + stime of the gunicorn master and its workers (/proc/<pid>/stat)."""
+    """utime + stime of the gunicorn master and its workers (/proc/<pid>/stat), plus the
+    master's cutime + cstime: what workers it already reaped used (max_requests recycles them
+    during a run)."""
     total = 0
     for pid in (master, *_children(master)):
         try:
@@ -167,6 +169,8 @@ def cpu_seconds(master: int) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])
+        if pid == master:
+            total += int(fields[13]) + int(fields[14])
     return total / os.sysconf("SC_CLK_TCK")
 
 
