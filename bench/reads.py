@@ -11,12 +11,16 @@ requests/s, is the one to compare: wrk shares the machine's cores with the serve
 Rows: the anonymous track list served from the response cache (the framework floor: the
 cheapest answer the stack gives), then, with a bearer JWT (never cached), the track list (20
 items), a track's detail, search, the feed, a playlist's tracks (20), the course list, the
-creator analytics dashboard and a 1 MiB ``Range`` of ``/stream`` (sendfile). "x floor" is a
+creator analytics dashboard; then ``/stream``: the decision alone (access check, headers,
+conditional logic: ``If-None-Match`` answered 304, no body), and a 1 MiB ``Range`` sent with
+sendfile, anonymous and with a bearer token. "x floor" is a
 row's CPU per request over the floor's. Last, the resident memory (RSS) of every web worker
 once the runs are over, and the unique (private) part of it.
 
 Targets (README "Performance"): authenticated list and detail at most 3x the floor, the /stream
 decision at most 1.5x, RSS per web worker under 100 MiB.
+
+The status column is the answer to one request sent before the run (200, 206, 304 expected).
 
     make bench                       # every bench; or: .venv/bin/python bench/reads.py
     BENCH_DATABASE_URL=postgres://... BENCH_REDIS_URL=redis://... .venv/bin/python bench/reads.py
@@ -114,7 +118,7 @@ PlayEvent.objects.bulk_create(
 )
 token = lambda user: str(session_tokens_issue(user=user, otp_verified=False).access_token)
 print(json.dumps({
-    "track": str(tracks[0].pk), "playlist": str(playlist.pk),
+    "track": str(tracks[0].pk), "playlist": str(playlist.pk), "sha256": digest,
     "listener": token(listener), "creator": token(creator),
 }))
 """
@@ -132,6 +136,18 @@ def rows(seed: dict) -> list[tuple[str, str, str | None, dict]]:
         ("playlist tracks (20), bearer", f"/api/v1/playlists/{playlist}/tracks", "listener", {}),
         ("course list (20), bearer", "/api/v1/courses", "listener", {}),
         ("analytics dashboard, bearer", "/api/v1/creator/analytics/dashboard", "creator", {}),
+        (
+            "/stream decision only (304), bearer",
+            f"/api/v1/tracks/{track}/stream",
+            "listener",
+            {"Range": RANGE, "If-None-Match": f'"{seed["sha256"]}"'},
+        ),
+        (
+            "/stream 1 MiB range, anonymous",
+            f"/api/v1/tracks/{track}/stream",
+            None,
+            {"Range": RANGE},
+        ),
         (
             "/stream 1 MiB range, bearer",
             f"/api/v1/tracks/{track}/stream",
