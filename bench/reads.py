@@ -124,6 +124,13 @@ print(json.dumps({
 """
 
 
+TARGETS = {
+    "track list (20), bearer": 3.0,
+    "track detail, bearer": 3.0,
+    "/stream decision only (304), bearer": 1.5,
+}
+
+
 def rows(seed: dict) -> list[tuple[str, str, str | None, dict]]:
     """(label, path, whose token, extra headers); the first row is the floor."""
     track, playlist = seed["track"], seed["playlist"]
@@ -310,6 +317,7 @@ def main() -> int:
             f"  {'request':42} {'status':>6} {'req/s':>8} {'CPU ms/req':>11} {'x floor':>8} "
             f"{'errors':>7}"
         )
+        ratios = {}
         with server(env) as (port, master):
             floor = None
             for label, path, who, extra in rows(seed):
@@ -319,6 +327,7 @@ def main() -> int:
                 status, _ = get(port, path, headers)
                 result = measure(port, master, path, headers)
                 floor = floor or result["cpu_ms"]
+                ratios[label] = result["cpu_ms"] / floor
                 print(
                     f"  {label:42} {status:>6} {result['rps']:>8.0f} {result['cpu_ms']:>11.2f} "
                     f"{result['cpu_ms'] / floor:>8.2f} {result['errors']:>7}"
@@ -326,6 +335,13 @@ def main() -> int:
             memory = worker_memory(master)
         for i, (rss, private) in enumerate(memory):
             print(f"  web worker {i + 1}: RSS {rss:.1f} MiB (private {private:.1f} MiB)")
+        print("  targets:")
+        for label, limit in TARGETS.items():
+            verdict = "met" if ratios[label] <= limit else "NOT met"
+            print(f"    {label}: {ratios[label]:.2f}x floor (target <= {limit}x) {verdict}")
+        worst = max(rss for rss, _ in memory)
+        verdict = "met" if worst < 100 else "NOT met"
+        print(f"    RSS per web worker: {worst:.1f} MiB at most (target < 100 MiB) {verdict}")
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
