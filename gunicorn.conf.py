@@ -52,7 +52,8 @@ max_requests = 2000
 max_requests_jitter = 200
 
 # /stream and /download answers are file ranges: the kernel copies them (sendfile), not Python.
-sendfile = True
+# sendfile stays on by NOT naming it here: in gunicorn, ``sendfile`` set to any value, True
+# included, turns it off (the setting only exists as --no-sendfile); the bench measured it.
 
 # The worker heartbeat file on tmpfs: a container's overlay filesystem can stall it.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108

@@ -298,16 +298,17 @@ def main() -> int:
         env = bench_env(
             **PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="veza.settings", MEDIA_ROOT=str(media)
         )
-        seed = json.loads(
-            subprocess.run(
-                [sys.executable, "-c", SEED, name, hashlib.sha256(content).hexdigest()],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
+        seeded = subprocess.run(
+            [sys.executable, "-c", SEED, name, hashlib.sha256(content).hexdigest()],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            capture_output=True,
+            text=True,
         )
+        if seeded.returncode:
+            raise SystemExit("seeding the bench data failed:\n" + seeded.stderr[-3000:])
+        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
         print(
             f"Veza reads bench: wrk {CONNECTIONS} connections, {SECONDS:.0f} s per row, "
             f"gunicorn {WORKERS} sync workers, DEBUG=false, {os.cpu_count()} CPUs "

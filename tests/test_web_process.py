@@ -81,7 +81,7 @@ def test_gunicorn_conf_preloads_and_recycles_workers(gunicorn_conf):
     conf = gunicorn_conf()
     assert conf["preload_app"] is True
     assert conf["worker_class"] == "sync"
-    assert conf["sendfile"] is True
+    assert "sendfile" not in conf  # any value, even True, turns gunicorn's sendfile off
     assert conf["max_requests"] > 0
     assert 0 < conf["max_requests_jitter"] < conf["max_requests"]
     assert 0 < conf["graceful_timeout"] <= conf["timeout"]
@@ -119,3 +119,14 @@ def test_gunicorn_accepts_the_configuration():
     assert printed["preload_app"] == "True"
     assert printed["max_requests_jitter"] == "200"
     assert printed["wsgi_app"] == "veza.wsgi:application"
+    assert printed["sendfile"] == "None"  # None: on (unless SENDFILE says otherwise)
+
+
+def test_gunicorn_sends_files_with_sendfile():
+    from gunicorn.config import Config
+
+    config = Config()
+    for name, value in runpy.run_path(str(ROOT / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.sendfile is True
