@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.db import connections, router
 from django.utils.module_loading import import_string
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -27,6 +26,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from veza.api import ratelimit
 from veza.api.exceptions import ErrorCode
+from veza.compiled_get import CompiledGet
 
 HEADER = "HTTP_X_API_KEY"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -203,41 +203,19 @@ class SessionJWTAuthentication(JWTAuthentication):
         return user
 
 
-#: (model label, database alias) -> (SQL, column attnames, converters, id field).
-_USER_STATEMENTS: dict[tuple[str, str], tuple] = {}
+#: model label -> its bearer user lookup (``USER_ID_FIELD``), compiled once per process.
+_USER_LOOKUPS: dict[str, CompiledGet] = {}
 
 
 def _user_by_id(model, user_id):
-    """``model.objects.get(<USER_ID_FIELD>=user_id)`` with the SQL the ORM writes for it,
-    compiled once per process: the ORM rebuilds and recompiles it on every call, which was most
-    of this lookup's cost on every bearer request. The row, its conversions and the instance
-    are the ORM's own (``from_db``); the query is one query, counted and logged as any other.
-    """
-    alias = router.db_for_read(model)
-    connection = connections[alias]
-    key = (model._meta.label, alias)
-    entry = _USER_STATEMENTS.get(key)
-    if entry is None:
-        field = model._meta.get_field(jwt_settings.USER_ID_FIELD)
-        compiler = model.objects.filter(**{field.name: user_id}).query.get_compiler(alias)
-        sql, params = compiler.as_sql()
-        if len(params) != 1:  # not a plain "WHERE id = %s" (a custom manager): the ORM then
-            return model.objects.get(**{field.name: user_id})
-        columns = [column for column, _, _ in compiler.select]
-        entry = (sql, [c.target.attname for c in columns], compiler.get_converters(columns), field)
-        _USER_STATEMENTS[key] = entry
-    sql, attnames, converters, field = entry
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [field.get_db_prep_value(user_id, connection)])
-        row = cursor.fetchone()
-    if row is None:
-        raise model.DoesNotExist()
-    if converters:
-        row = list(row)
-        for position, (functions, expression) in converters.items():
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
-    return model.from_db(alias, attnames, row)
+    """``model.objects.get(<USER_ID_FIELD>=user_id)`` with the SQL compiled once per process
+    (:class:`veza.compiled_get.CompiledGet`): the ORM rebuilds and recompiles it on every call,
+    which was most of this lookup's cost on every bearer request."""
+    lookup = _USER_LOOKUPS.get(model._meta.label)
+    if lookup is None:
+        lookup = CompiledGet(model.objects.all, field=jwt_settings.USER_ID_FIELD)
+        lookup = _USER_LOOKUPS.setdefault(model._meta.label, lookup)
+    return lookup(user_id)
 
 
 class SessionJWTScheme(SimpleJWTScheme):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.catalog import media_cache
 from apps.catalog.models import ModerationStatus, ProcessingStatus, ShareToken, Track, Visibility
 from veza.api.exceptions import Forbidden, NotFound
+from veza.compiled_get import CompiledGet
 
 
 def tracks_with_owner() -> QuerySet[Track]:
@@ -121,9 +122,13 @@ def is_owner_or_staff(user, owner_id) -> bool:
     return bool(user and user.is_authenticated and (user.is_staff or user.pk == owner_id))
 
 
+# A track's detail, /stream and plays read one row with its owner: compiled once per process.
+_track_with_owner = CompiledGet(tracks_with_owner)
+
+
 def _track_load(track_id) -> Track:
     try:
-        return tracks_with_owner().get(pk=track_id)  # get(): no ORDER BY on the hot path
+        return _track_with_owner(track_id)
     except Track.DoesNotExist:
         raise NotFound() from None
 
