@@ -15,20 +15,25 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from veza.api import ratelimit
 from veza.api.exceptions import ErrorCode
 from veza.compiled_get import CompiledGet
 
 HEADER = "HTTP_X_API_KEY"
+#: Verified access tokens kept per process (distinct callers seen within a token's 15 minutes).
+VERIFIED_TOKENS_KEPT = 1024
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WINDOW_SECONDS = 60 * 60
 
@@ -178,8 +183,10 @@ class SessionJWTAuthentication(JWTAuthentication):
         if raw_token.count(b".") != 2:
             raise MalformedBearerToken("The bearer token is not a JWT. " + EXPECTED_CREDENTIALS)
         try:
-            return super().get_validated_token(raw_token)
-        except InvalidToken as exc:
+            token = _token_verified(bytes(raw_token))
+            token.check_exp(current_time=aware_utcnow())  # a verified token still expires
+            return token
+        except (InvalidToken, TokenError) as exc:
             raise InvalidToken(
                 "The access token is invalid or expired: get a new one with POST "
                 "/api/v1/auth/token/refresh (or log in again), then send "
@@ -203,6 +210,20 @@ class SessionJWTAuthentication(JWTAuthentication):
         return user
 
 
+@functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)
+def _token_verified(raw_token: bytes):
+    """simplejwt's validation of an access token (signature, type, claims, expiry), kept per
+    process for the same bytes.
+
+    A player sends the same token with every range request, and verifying it again (pyjwt's
+    segment checks, key screening, JSON) was a tenth of a /stream decision. The bytes decide
+    the signature, type and claims once and for all; only the expiry moves, and the caller
+    checks it on every use. A refused token raises and is not kept. Revocation does not live
+    in the token: the session version on the user row, read on every request, ends it.
+    """
+    return JWTAuthentication.get_validated_token(_PLAIN_JWT, raw_token)
+
+
 #: model label -> its bearer user lookup (``USER_ID_FIELD``), compiled once per process.
 _USER_LOOKUPS: dict[str, CompiledGet] = {}
 
@@ -216,6 +237,16 @@ def _user_by_id(model, user_id):
         lookup = CompiledGet(model.objects.all, field=jwt_settings.USER_ID_FIELD)
         lookup = _USER_LOOKUPS.setdefault(model._meta.label, lookup)
     return lookup(user_id)
+
+
+_PLAIN_JWT = JWTAuthentication()
+
+
+@receiver(setting_changed)
+def _forget_verified_tokens(*, setting, **kwargs):
+    """A new signing key or token setting (tests) judges every token afresh."""
+    if setting in ("SIMPLE_JWT", "SECRET_KEY"):
+        _token_verified.cache_clear()
 
 
 class SessionJWTScheme(SimpleJWTScheme):
