@@ -12,11 +12,14 @@ from veza.views import HomePageView
 
 api_v1 = [
     path("health", HealthApi.as_view(), name="health"),
+    # The hottest reads first: the resolver tries every pattern before the one that matches,
+    # and a player asks /stream for a range every few seconds. Neither app's patterns can
+    # match another app's URL (literal segments, UUIDs), so the order changes nothing else.
+    path("", include("apps.streaming.urls")),
+    path("", include("apps.catalog.urls")),
     # Before accounts: serves /users/me with deletion added (apps.gdpr.apis.AccountApi).
     path("", include("apps.gdpr.urls")),
     path("", include("apps.accounts.urls")),
-    path("", include("apps.catalog.urls")),
-    path("", include("apps.streaming.urls")),
     path("", include("apps.platform_settings.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.education.urls")),
