@@ -255,6 +255,7 @@ def test_served_ranges_merge_into_sorted_disjoint_intervals(ranges, new, expecte
 def test_behind_nginx_a_learners_bytes_still_pass_through_the_app_to_be_counted(enrolled, settings):
     enrollment, lesson, client = enrolled
     settings.STREAM_ACCEL_REDIRECT = "/protected-media/"
+    settings.STREAM_DELIVERY = "accel"
 
     learner, body = _stream(client, lesson, "bytes=0-99")
     owner = bearer_client(enrollment.course.owner).get(f"/api/v1/lessons/{lesson.pk}/stream")

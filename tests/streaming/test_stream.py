@@ -274,6 +274,7 @@ def test_download_is_an_attachment_named_after_the_title(api_client):
 @pytest.mark.django_db
 def test_accel_redirect_hands_the_bytes_to_nginx_after_every_check(api_client, settings):
     settings.STREAM_ACCEL_REDIRECT = "/protected-media/"
+    settings.STREAM_DELIVERY = "accel"
     track = TrackFactory()
     private = TrackFactory(visibility="private")
 

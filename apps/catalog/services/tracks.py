@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.catalog import audio, media_cache, signals, tasks
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import ProcessingStatus, Track, Visibility
+from veza import storage
 from veza.audit import RequestMeta, audit_record
 from veza.response_cache import response_cache_invalidate
 
@@ -157,8 +158,8 @@ def track_process(*, track_id) -> Track | None:
     if track is None or track.status != ProcessingStatus.PROCESSING:
         return track
     try:
-        with default_storage.open(track.audio_file.name, "rb") as handle:
-            info = audio.audio_probe(handle)
+        with storage.local_copy(track.audio_file.name) as source:
+            info = audio.audio_probe(source)
     except (audio.NotAudio, OSError) as exc:
         detail = exc.detail if isinstance(exc, audio.NotAudio) else str(exc)
         logger.warning("Track %s failed processing: %s", track.pk, detail)
