@@ -7,6 +7,7 @@ local path of a stored file:
 - :func:`stored_stat`: size and modification time (one ``HEAD`` on S3), or ``None``;
 - :func:`local_copy`: a temporary local copy for tools that want a real file (PyAV, FFmpeg),
   downloaded in chunks and removed on exit, whatever happened;
+- :func:`save_new`: store an upload under a new name, leaving nothing behind if it fails;
 - :func:`save_exact`: store under exactly this name (HLS renditions, the media copy command);
 - :func:`prefix_delete`: remove every file under a "directory" (HLS renditions);
 - :func:`presigned_url`, :func:`s3_range_open`: the S3 serving modes;
@@ -142,6 +143,25 @@ def local_copy(name: str, *, suffix: str = "", storage: Storage | None = None) -
                 with storage.open(name, "rb") as source:
                     shutil.copyfileobj(source, target, COPY_CHUNK)
         yield path
+
+
+def save_new(name: str, content, storage: Storage | None = None) -> str:
+    """Store ``content`` under a new, generated ``name`` (a UUID: nothing else is there), and
+    leave nothing behind when the write fails part-way.
+
+    The content streams from its file (an upload spooled to a temporary file above
+    ``FILE_UPLOAD_MAX_MEMORY_SIZE``) in chunks: on disk ``FileSystemStorage`` writes chunk by
+    chunk (and would keep a truncated file), on S3 boto3 sends a multipart upload above 8 MiB
+    (and aborts it on failure); either way the partial object is removed here.
+    """
+    storage = _resolve(storage)
+    try:
+        return storage.save(name, content)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            if storage.exists(name):
+                storage.delete(name)
+        raise
 
 
 def save_exact(name: str, content, storage: Storage | None = None) -> str:

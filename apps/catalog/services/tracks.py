@@ -110,7 +110,7 @@ def track_upload(
     info = _probe_upload(file)
     sha256 = _sha256(file)
     now = timezone.now()
-    stored = default_storage.save(f"tracks/{now:%Y/%m}/{uuid.uuid4().hex}.{info.extension}", file)
+    stored = storage.save_new(f"tracks/{now:%Y/%m}/{uuid.uuid4().hex}.{info.extension}", file)
     try:
         with transaction.atomic():
             track = Track.objects.create(

@@ -80,7 +80,7 @@ def lesson_create(
         raise PayloadTooLarge(details={"max_bytes": max_bytes})
     info = _probe(file)
     sha256 = _sha256(file)
-    stored = default_storage.save(
+    stored = storage.save_new(
         f"lessons/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{info.extension}", file
     )
     try:
