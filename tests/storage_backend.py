@@ -85,6 +85,10 @@ def storage_env() -> dict[str, str]:
     env = {
         "STREAM_DELIVERY": settings.STREAM_DELIVERY,
         "STREAM_URL_TTL": str(settings.STREAM_URL_TTL),
+        "STREAM_ACCEL_REDIRECT": settings.STREAM_ACCEL_REDIRECT,
+        "STREAM_SIGNED_PREFIX": settings.STREAM_SIGNED_PREFIX,
+        "STREAM_SIGNED_SECRET": settings.STREAM_SIGNED_SECRET,
+        "STREAM_SIGNED_BIND_IP": str(settings.STREAM_SIGNED_BIND_IP).lower(),
     }
     if default["BACKEND"].endswith("S3Storage"):
         options = default["OPTIONS"]
