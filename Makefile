@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/veza
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-s3 test-fast lint format bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Veza needs Python 3.11 or newer on the PATH (python3)."; exit 1; }
@@ -37,10 +37,21 @@ run: install
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The media tests again with S3 storage: a bucket per test on moto's S3 server, which the tests
+# start on a free loopback port (tests/storage_backend.py).
+S3_TEST_PATHS ?= tests/storage tests/streaming tests/catalog/test_upload.py \
+	tests/catalog/test_track_edit_delete.py tests/catalog/test_chunked_upload.py \
+	tests/education/test_stream_and_progress.py tests/gdpr/test_export.py
+
 test: install
 	@scripts/ensure-services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
 		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-s3 TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
+
+test-s3: install
+	VEZA_TEST_STORAGE=s3 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		CELERY_BROKER_URL= $(BIN)/pytest --reuse-db $(S3_TEST_PATHS)
 
 test-fast: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \

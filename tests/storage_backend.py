@@ -58,7 +58,7 @@ def s3_options(bucket: S3Bucket) -> dict:
         "secret_key": S3_SECRET_KEY,
         "default_acl": None,
         "querystring_auth": True,
-        "querystring_expire": settings.STREAM_URL_TTL,
+        "querystring_expire": settings.MEDIA_IMAGE_URL_TTL,
         "file_overwrite": False,
         "addressing_style": "path",
         "signature_version": "s3v4",

@@ -197,7 +197,8 @@ AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="s3" if AWS_STORAGE_BUCKET_NAME else "local")
 # The object store: endpoint (empty: AWS itself), region, keys (empty: boto3's own chain, e.g.
 # an instance role), and an optional custom domain for public URLs. Objects are private: no
-# ACL is set, and every URL the app hands out is signed and short-lived (STREAM_URL_TTL).
+# ACL is set, and every URL the app hands out is signed: for minutes to media (STREAM_URL_TTL),
+# for hours to images listed in API bodies (MEDIA_IMAGE_URL_TTL).
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="")
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="")
 AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="")
@@ -206,6 +207,10 @@ AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="")
 # Lifetime in seconds of a signed media URL (S3 presigned, or the local "signed" mode): long
 # enough to start playing, short enough that a copied link soon stops working.
 STREAM_URL_TTL = env.int("STREAM_URL_TTL", default=300)
+# Lifetime in seconds of the signed URLs of images listed in API responses on S3 (covers,
+# avatars): they must outlive the response cache (RESPONSE_CACHE_RULES, 1 h at most) and a
+# client's page, so hours rather than minutes; the images carry no private audio.
+MEDIA_IMAGE_URL_TTL = env.int("MEDIA_IMAGE_URL_TTL", default=6 * 60 * 60)
 _S3_OPTIONS = {
     "bucket_name": AWS_STORAGE_BUCKET_NAME,
     "endpoint_url": AWS_S3_ENDPOINT_URL or None,
@@ -215,7 +220,7 @@ _S3_OPTIONS = {
     "custom_domain": AWS_S3_CUSTOM_DOMAIN or None,
     "default_acl": None,  # private: the bucket's policy decides, never public-read
     "querystring_auth": True,
-    "querystring_expire": STREAM_URL_TTL,
+    "querystring_expire": MEDIA_IMAGE_URL_TTL,  # .url(): images in API bodies
     "file_overwrite": False,  # same naming rule as local disk: never replace another file
     "addressing_style": "path" if AWS_S3_ENDPOINT_URL else None,
     "signature_version": "s3v4",

@@ -1,6 +1,5 @@
 """Catalog payloads: explicit fields, separate input and output serializers."""
 
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -69,7 +68,8 @@ class TrackOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_cover_image(self, track) -> str | None:
-        return f"{settings.MEDIA_URL}{track.cover_image.name}" if track.cover_image else None
+        # The storage's URL: /media/… on disk, a signed bucket URL on S3 (MEDIA_IMAGE_URL_TTL).
+        return track.cover_image.url if track.cover_image else None
 
     def get_stream_url(self, track) -> str:
         return reverse("track-stream", kwargs={"track_id": track.pk})

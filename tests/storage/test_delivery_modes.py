@@ -295,3 +295,19 @@ def test_checks_refuse_accel_mode_without_its_location(settings):
 def test_checks_refuse_an_unusable_link_lifetime(settings):
     settings.STREAM_URL_TTL = 8 * 24 * 3600
     assert _check_ids() == {"veza.E016"}
+
+
+@pytest.mark.django_db
+def test_a_cover_on_s3_is_listed_with_a_signed_url_that_outlives_the_response_cache(
+    api_client, s3_storage, settings
+):
+    track = TrackFactory()
+    track.cover_image.save("cover.jpg", ContentFile(b"\xff\xd8cover"), save=True)
+
+    cover = api_client.get(f"/api/v1/tracks/{track.pk}").json()["cover_image"]
+
+    query = parse_qs(urlsplit(cover).query)
+    assert cover.startswith(f"{s3_storage.endpoint}/{s3_storage.name}/")
+    assert query["X-Amz-Expires"] == [str(settings.MEDIA_IMAGE_URL_TTL)]
+    assert settings.MEDIA_IMAGE_URL_TTL > max(ttl for _, _, ttl in settings.RESPONSE_CACHE_RULES)
+    assert requests.get(cover, timeout=10).content == b"\xff\xd8cover"
