@@ -325,6 +325,10 @@ def serve_media(
         return _base_headers(response, media, cache_control, disposition)
 
     mode = storage.delivery_mode(counted=on_sent is not None)
+    if mode == "signed" and disposition:
+        # nginx's secure_link location cannot name the attachment: a download (one request,
+        # no seeking) leaves by sendfile instead. Presigned URLs carry the disposition.
+        mode = "sendfile"
     if mode in ("presigned", "signed"):
         # The client repeats Range and If-Range to the signed URL; the byte server answers.
         return _redirect(request, media, mode, cache_control, disposition)

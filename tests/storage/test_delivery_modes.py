@@ -226,6 +226,23 @@ def test_signed_mode_redirects_to_a_secure_link_url(api_client, settings, bind_i
 
 
 @pytest.mark.django_db
+def test_signed_mode_sends_a_download_itself_with_its_attachment_name(api_client, settings):
+    if storage.is_s3():
+        pytest.skip("the signed mode serves local disk")
+    settings.STREAM_DELIVERY = "signed"
+    settings.STREAM_SIGNED_SECRET = SECRET
+    track = TrackFactory(title="Live")
+
+    download = api_client.get(url(track, "download"))
+    stream = api_client.get(url(track))
+
+    assert download.status_code == 200
+    assert body_of(download) == BODY
+    assert download["Content-Disposition"].startswith('attachment; filename="live.mp3"')
+    assert stream.status_code == 302
+
+
+@pytest.mark.django_db
 def test_signed_mode_can_point_at_a_media_host(api_client, settings):
     if storage.is_s3():
         pytest.skip("the signed mode serves local disk")
