@@ -53,7 +53,7 @@ http {{
     fastcgi_temp_path {workdir}/fastcgi;
     uwsgi_temp_path {workdir}/uwsgi;
     scgi_temp_path {workdir}/scgi;
-    types {{ audio/mpeg mp3; video/mp2t ts; application/zip zip; }}
+    types {{ audio/mpeg mp3; video/mp2t ts; application/zip zip; text/html html; }}
     server {{
         listen 127.0.0.1:{port};
         {server_body}
