@@ -13,29 +13,41 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test test-s3 test-fast lint format bench clean
 
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Veza needs Python 3.11 or newer on the PATH (python3)."; exit 1; }
+	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "==> Upgrading pip"
+	$(PIP) install --quiet --upgrade pip
 
+# pip prints one line per package (no --quiet): a first install takes a minute or two.
+# setuptools' notice about editable installs is not a problem here: it is filtered out.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@echo "==> Installing Veza and its development tools into $(VENV) (pyproject.toml changed)"
+	PYTHONWARNINGS="ignore:Editable installation" $(PIP) install --progress-bar off -e ".[dev]"
 	@touch $@
 
 install: $(VENV)/.installed
 
 run: install
+	@echo "==> Applying database migrations (DATABASE_URL, default: SQLite db.sqlite3)"
 	$(BIN)/python manage.py migrate --noinput
+	@echo "==> Loading the demo accounts and tracks (idempotent)"
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Veza is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs (Swagger UI):  http://$(HOST):$(PORT)/api/docs/"
 	@echo "  OpenAPI schema:         http://$(HOST):$(PORT)/api/schema/"
+	@echo "  API reference (Redoc):  http://$(HOST):$(PORT)/api/redoc/"
 	@echo "  Admin:                  http://$(HOST):$(PORT)/admin/"
+	@echo "  Emails (verification, password reset) are printed here, in this terminal."
 	@echo "  Demo logins (password veza-demo-2026):"
 	@echo "    admin@veza.local (staff)   creator@veza.local   listener@veza.local   unverified@veza.local"
+	@echo "  (Django's development server: for production see README, Running in production.)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The media tests again with S3 storage: a bucket per test on moto's S3 server, which the tests
 # start on a free loopback port (tests/storage_backend.py).
@@ -45,6 +57,8 @@ S3_TEST_PATHS ?= tests/storage tests/streaming tests/catalog/test_upload.py \
 
 test: install
 	@scripts/ensure-services.sh
+	@scripts/ensure-chromium.sh || echo "(without Chromium the browser tests are skipped)"
+	@scripts/ensure-nginx.sh || echo "(without nginx the serving tests behind nginx are skipped)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
 		$(BIN)/pytest --create-db $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-s3 TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
@@ -70,6 +84,7 @@ format: install
 
 bench: install
 	@scripts/ensure-services.sh
+	@scripts/ensure-nginx.sh || true
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

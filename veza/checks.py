@@ -1,6 +1,9 @@
 """Deploy checks: secrets that must be real and distinct (changelog: CHAT_JWT_SECRET,
 VEZA-SEC-010)."""
 
+import base64
+import binascii
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
@@ -116,3 +119,33 @@ def media_storage_and_delivery_fit(app_configs, **kwargs):
             )
         )
     return errors
+
+
+#: The marker of every secret placeholder in .env.production.example.
+EXAMPLE_PLACEHOLDER = "change-me"
+
+
+def _placeholder_in(value: str) -> bool:
+    if EXAMPLE_PLACEHOLDER in value:
+        return True
+    try:
+        return EXAMPLE_PLACEHOLDER.encode() in base64.b64decode(value, validate=False)
+    except (binascii.Error, ValueError):
+        return False
+
+
+@register(Tags.security, deploy=True)
+def secrets_are_not_the_example_placeholders(app_configs, **kwargs):
+    """The production example starts as is (so its health check can be tried), but its
+    secrets are public: a deployment must replace them."""
+    names = ("SECRET_KEY", "CHAT_JWT_SECRET", "FIELD_ENCRYPTION_KEY")
+    left = [name for name in names if _placeholder_in(str(getattr(settings, name, "")))]
+    if left:
+        return [
+            Error(
+                f"{', '.join(left)} still hold the .env.production.example placeholder.",
+                hint="Replace every change-me value with a random secret.",
+                id="veza.E004",
+            )
+        ]
+    return []

@@ -4,6 +4,8 @@ Anonymous, credential-less GET/HEAD 200 JSON answers of the prefixes in
 ``settings.RESPONSE_CACHE_RULES`` are stored per namespace. A write that changes what a
 namespace shows calls :func:`response_cache_invalidate`, which replaces the namespace's version
 token once the transaction commits; entries stored under an older token are then misses.
+Without ``REDIS_URL`` nothing is cached: a per-process cache could not be invalidated for the
+other processes.
 """
 
 from __future__ import annotations
@@ -106,7 +108,13 @@ class ResponseCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        rule = _rule_for(request.path_info) if request.method in ("GET", "HEAD") else None
+        # Only a shared cache (Redis) can be invalidated for every process: in the in-process
+        # fallback, a write would make only its own process's entries stale, and the other
+        # gunicorn workers would serve the old answer until the TTL (README "Scaling out").
+        shared = bool(settings.REDIS_URL)
+        rule = (
+            _rule_for(request.path_info) if shared and request.method in ("GET", "HEAD") else None
+        )
         if rule is None:
             return self.get_response(request)
         namespace, ttl = rule

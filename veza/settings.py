@@ -11,7 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from corsheaders.defaults import default_headers as corsheaders_default_headers
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from veza import __version__
 
@@ -66,11 +68,12 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "django_filters",
-    "django_celery_beat",
+    "veza.admin_apps.ScheduledJobsConfig",  # django_celery_beat
     "django_countries",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "veza.admin_apps.TwoFactorDevicesConfig",  # django_otp.plugins.otp_totp
     "veza",
     "apps.accounts",
     "apps.platform_settings",
@@ -82,10 +85,15 @@ INSTALLED_APPS = [
     "apps.distribution",
     "apps.gdpr",
     "apps.analytics",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer (health, maintenance, the envelope): errors carry CORS too.
+    "corsheaders.middleware.CorsMiddleware",
+    # Answers GET/HEAD /api/v1/health before anything reads the Host header (probes come by IP).
+    "veza.api.health.HealthCheckMiddleware",
     "veza.cache_headers.CacheHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the envelope middleware, so the API-key rate-limit headers reach every response.
@@ -129,6 +137,20 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     },
 }
+# DATABASE_URL points at PgBouncer in transaction mode: consecutive transactions of one Django
+# connection may run on different server connections, so nothing may outlive a transaction.
+# Each request or task connects to PgBouncer anew (cheap; PgBouncer keeps the server
+# connections), no server-side cursor stays open across transactions (.iterator()), and psycopg
+# never prepares statements on a server connection another client may get (Django's default
+# for psycopg 3, pinned here). The code keeps no session state: advisory locks, SET and
+# temporary tables are transaction-scoped (README "Scaling out").
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"].update(
+        CONN_MAX_AGE=0,
+        DISABLE_SERVER_SIDE_CURSORS=True,
+        OPTIONS={**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": None},
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -245,6 +267,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # JSON bodies; uploads stream to disk
 
 _EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # Development: the text as written, links intact (veza.email_backends).
+    EMAIL_BACKEND = "veza.email_backends.ReadableConsoleEmailBackend"
 EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
@@ -259,9 +284,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+# "memory://localhost/" rather than "memory://": kombu warns about a missing host otherwise.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://localhost/"
 # Without a broker the embedded default runs tasks in-process, so one machine needs nothing else.
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -271,6 +297,58 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Two queues, so a burst of uploads never delays a password-reset mail: ``media`` holds the
+# long, CPU-heavy processing (probe, HLS transcoding, lesson media), ``default`` everything else
+# (emails, renewals, exports, schedules). A plain ``celery -A veza worker`` consumes both; on a
+# fleet, ``-Q media`` and ``-Q default`` workers scale apart (README "Scaling out").
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = (Queue("default"), Queue("media"))
+MEDIA_TASKS = ("catalog.track_process", "streaming.hls_transcode", "education.lesson_process")
+CELERY_TASK_ROUTES = {name: {"queue": "media"} for name in MEDIA_TASKS}
+
+# Time limits in seconds. The hard limit kills the task's process; the soft one, a tenth
+# earlier, raises SoftTimeLimitExceeded in the task so it can mark its job failed and clean up.
+# Every task gets CELERY_TASK_TIME_LIMIT; the long jobs have their own (annotations).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
+MEDIA_TASK_TIME_LIMIT = env.int("MEDIA_TASK_TIME_LIMIT", default=30 * 60)
+# A data export's build; past it the export is retried (see JOBS_MAX_ATTEMPTS) or failed.
+GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
+_LONG_TASK_TIME_LIMITS = {
+    **dict.fromkeys(MEDIA_TASKS, MEDIA_TASK_TIME_LIMIT),
+    "gdpr.export_build": GDPR_EXPORT_TIMEOUT_MINUTES * 60,
+}
+CELERY_TASK_ANNOTATIONS = {
+    name: {"time_limit": limit, "soft_time_limit": limit * 9 // 10}
+    for name, limit in _LONG_TASK_TIME_LIMITS.items()
+}
+# Seconds added to a task's hard limit before its job counts as stalled (clock skew between
+# hosts, the time a killed task takes to be reported).
+JOBS_DEADLINE_MARGIN_SECONDS = env.int("JOBS_DEADLINE_MARGIN_SECONDS", default=60)
+# Tasks are acknowledged after they ran (acks_late), so Redis hands an unacknowledged message
+# to another worker once this many seconds passed: longer than the longest task may run, or a
+# task still running would be started twice; not the one-hour default, or a job whose worker
+# was lost would wait an hour. Countdowns (retries) longer than this are delivered twice, which
+# the idempotent tasks that use them tolerate.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(CELERY_TASK_TIME_LIMIT, *_LONG_TASK_TIME_LIMITS.values())
+    + JOBS_DEADLINE_MARGIN_SECONDS
+}
+# The stalled-job sweeper (veza.jobs): a job still queued or running past its deadline is sent
+# again; one whose worker died JOBS_MAX_ATTEMPTS times is marked failed with the reason. A
+# queued job's deadline is JOBS_QUEUE_TIMEOUT_SECONDS after it was queued (then it is sent
+# again, in case the message was lost); a running job's is its task's hard limit + the margin.
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+JOBS_QUEUE_TIMEOUT_SECONDS = env.int("JOBS_QUEUE_TIMEOUT_SECONDS", default=60 * 60)
+JOBS_SWEEP_INTERVAL_SECONDS = env.int("JOBS_SWEEP_INTERVAL_SECONDS", default=60)
+# Each app's sweep of its own jobs, called in turn by the veza.jobs_sweep beat task.
+JOBS_SWEEPERS = [
+    "apps.catalog.services.tracks_requeue_stalled",
+    "apps.streaming.services.hls_requeue_stalled",
+    "apps.education.services.lessons_requeue_stalled",
+    "apps.gdpr.services.exports_requeue_stalled",
+]
 # Initial schedules; django-celery-beat copies them into the admin (Periodic tasks), where
 # staff may change them.
 CELERY_BEAT_SCHEDULE = {
@@ -278,9 +356,11 @@ CELERY_BEAT_SCHEDULE = {
     "streaming-hls-backfill": {"task": "streaming.hls_backfill", "schedule": 300.0},
     # Expired OAuth sign-in states are deleted (apps.accounts.tasks).
     "accounts-oauth-states-prune": {"task": "accounts.oauth_states_prune", "schedule": 900.0},
-    # Personal data (apps.gdpr.tasks): exports stuck in processing are failed, expired export
-    # archives are deleted, and deleted accounts get their final erasure once due (daily).
-    "gdpr-exports-watchdog": {"task": "gdpr.exports_watchdog", "schedule": 600.0},
+    # Jobs (track and lesson processing, HLS, exports) whose worker died or whose message was
+    # lost are sent again, or failed after JOBS_MAX_ATTEMPTS (veza.jobs).
+    "jobs-sweep": {"task": "veza.jobs_sweep", "schedule": float(JOBS_SWEEP_INTERVAL_SECONDS)},
+    # Personal data (apps.gdpr.tasks): expired export archives are deleted, and deleted
+    # accounts get their final erasure once due (daily).
     "gdpr-exports-expire": {"task": "gdpr.exports_expire", "schedule": 3600.0},
     "gdpr-hard-delete-due": {"task": "gdpr.hard_delete_due", "schedule": 86400.0},
     # Distribution: ask the provider about releases that are due (each has its own backoff).
@@ -293,6 +373,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Playback events are rolled up for creator analytics (apps.analytics.tasks).
     "analytics-rollup": {"task": "analytics.rollup_advance", "schedule": 300.0},
+    # Webhook deliveries that are due: retries, and first attempts whose task was lost.
+    "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 30.0},
+    # Webhook events and delivery logs past their retention (daily).
+    "webhooks-events-prune": {"task": "webhooks.events_prune", "schedule": 86400.0},
 }
 
 # --- Platform switches (see apps.platform_settings) --------------------------------------
@@ -332,8 +416,6 @@ BILLING_SANDBOX = env.bool("BILLING_SANDBOX", default=DEBUG)
 GDPR_EXPORTS_PER_DAY = env.int("GDPR_EXPORTS_PER_DAY", default=3)
 # Days an export archive can be downloaded before it is deleted.
 GDPR_EXPORT_TTL_DAYS = env.int("GDPR_EXPORT_TTL_DAYS", default=7)
-# Minutes after which an export still pending or processing is failed by the watchdog.
-GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
 # Days between an account's deletion and its final erasure (the hard delete).
 GDPR_HARD_DELETE_DAYS = env.int("GDPR_HARD_DELETE_DAYS", default=30)
 # Years invoices are kept as issued after an account's deletion (tax law; DE/FR: 10).
@@ -383,6 +465,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["veza.api.parsers.JSONParser"],
+    # An Accept header nothing satisfies gets JSON, never a 406 (the contract has none).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "veza.api.negotiation.JsonFallbackContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "veza.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "veza.api.schema.VezaAutoSchema",
@@ -405,13 +489,111 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
+# Public address of this API, the `servers` entry of the OpenAPI document (what generated
+# clients and Swagger UI call). Empty: "/" (the server the document was read from).
+PUBLIC_API_URL = env.str("PUBLIC_API_URL", default="").rstrip("/")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Veza API",
     "DESCRIPTION": (
-        "Veza's HTTP API v1. Errors always use the envelope "
-        '`{"error": {"code", "message", "details"}}`.'
+        "Veza's HTTP API v1 for the web app, the mobile apps and integrators.\n\n"
+        "**Start here.** `POST /api/v1/auth/register`, confirm the address with the emailed "
+        "link, `POST /api/v1/auth/login` for an access token, then send "
+        "`Authorization: Bearer <access>` (in Swagger UI: *Authorize*). Integrators use "
+        "`X-API-Key` instead (`POST /api/v1/developer/api-keys`).\n\n"
+        "**Errors** always use one envelope: "
+        '`{"error": {"code": "SOME_CODE", "message": "...", "details": {...}}}`; `details` '
+        "carries field errors for VALIDATION_ERROR. 429 RATE_LIMITED and 503 MAINTENANCE come "
+        "with `Retry-After`.\n\n"
+        "**Conventions.** JSON in and out (uploads are multipart); times are ISO 8601 in UTC; "
+        'money is a decimal string plus `currency` (`"9.99"`, `"USD"`); lists are paginated '
+        "(`count`, `next`, `previous`, `results`; feeds use cursors without `count`); "
+        "`?ordering=` accepts a per-endpoint whitelist and silently falls back otherwise."
     ),
     "VERSION": __version__,
+    "SERVERS": [
+        {"url": PUBLIC_API_URL or "/", "description": "This Veza deployment"},
+    ],
+    # Every tag used by an operation has a description (tests/test_openapi_docs.py).
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Sign-up, email verification, login and token refresh, password "
+            "reset, 2FA and OAuth sign-in. Start here to get a bearer token.",
+        },
+        {
+            "name": "users",
+            "description": "The caller's account: profile, password, becoming a creator, "
+            "following people, data export and account deletion.",
+        },
+        {
+            "name": "developer",
+            "description": "API keys for integrators (`X-API-Key`), managed with a bearer "
+            "token or a session, never with a key.",
+        },
+        {
+            "name": "webhooks",
+            "description": (
+                "Outgoing webhooks for integrators: endpoints receive signed POSTs "
+                '(`Veza-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, '
+                "`Veza-Event-Id`) for the event types they subscribe to, retried with "
+                "exponential backoff for 3 days. The catalogue and each event's body: "
+                "`GET /api/v1/developer/webhooks/event-types`."
+            ),
+        },
+        {
+            "name": "platform",
+            "description": "Health, public feature flags and the staff maintenance switch.",
+        },
+        {
+            "name": "tracks",
+            "description": "The catalog: list, search, upload (content-creator roles), edit, "
+            "share and report tracks.",
+        },
+        {
+            "name": "streaming",
+            "description": "Playing tracks: byte ranges and conditional requests on /stream, "
+            "downloads, HLS (when the flag is on), playback events and the trending list.",
+        },
+        {
+            "name": "playlists",
+            "description": "Ordered playlists, their tracks and share links.",
+        },
+        {
+            "name": "library",
+            "description": "The caller's saved tracks and the feed of the people they follow.",
+        },
+        {
+            "name": "billing",
+            "description": "Plans, the caller's subscription (trial, upgrades, downgrades, "
+            "cancellation) and invoices. Money is a decimal string plus currency.",
+        },
+        {
+            "name": "education",
+            "description": "Courses and their lessons, enrollment (paid courses are "
+            "invoiced), progress, certificates and reviews.",
+        },
+        {
+            "name": "distribution",
+            "description": "Sending tracks to Spotify, Apple Music and Deezer (active Creator "
+            "or Premium subscription), per-platform status and takedowns.",
+        },
+        {
+            "name": "royalties",
+            "description": "Royalties reported by the distributor, aggregated per platform, "
+            "track, month or country, and the splits between collaborators.",
+        },
+        {
+            "name": "creator analytics",
+            "description": "Plays, listeners, sales, discovery and audience of the caller's "
+            "own content, live sessions and CSV export. Content creators only.",
+        },
+        {
+            "name": "messages",
+            "description": "Direct conversations between two people, blocks and the token "
+            "for the real-time chat server.",
+        },
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -432,6 +614,7 @@ SPECTACULAR_SETTINGS = {
         "DistributionPlatformEnum": "apps.distribution.models.Platform",
         "ReleaseStatusEnum": "apps.distribution.models.ReleaseStatus",
         "ChangeSourceEnum": "apps.distribution.models.ChangeSource",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
     },
     # Course slugs keep the title's script (any Unicode letter): no ASCII-only pattern.
     "PATH_CONVERTER_OVERRIDES": {
@@ -445,6 +628,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
 }
 
+# --- Cross-origin requests (django-cors-headers) -------------------------------------------
+
+# Browsers on other origins (the SPA's dev server, the production front end) may call /api/
+# only. In development any http(s)://localhost, 127.0.0.1 or [::1] origin (any port) may; in
+# production only the origins listed in CORS_ALLOWED_ORIGINS (none by default).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGIN_REGEXES = (
+    [r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$"] if DEBUG else []
+)
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = (
+    *corsheaders_default_headers,
+    "x-api-key",
+    "range",
+    "if-none-match",
+    "if-modified-since",
+    "if-range",
+    "if-match",
+)
+# Response headers a cross-origin script may read (rate limits, ranged media, caching).
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "Content-Range",
+    "Accept-Ranges",
+    "Content-Length",
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "X-Cache",
+    "Location",
+]
+CORS_PREFLIGHT_MAX_AGE = 60 * 60
+
 # --- Security ----------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
@@ -454,13 +674,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = True
+    # On by default with DEBUG off; a proxy that terminates TLS and talks plain HTTP without
+    # X-Forwarded-Proto may need SECURE_SSL_REDIRECT=false (cookiecutter-django does the same).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # Load-balancer probes speak plain HTTP inside the cluster.
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
 
 SILENCED_SYSTEM_CHECKS = [
@@ -469,6 +691,9 @@ SILENCED_SYSTEM_CHECKS = [
     # SQLite (the embedded default) cannot defer the playlist position constraint; positions
     # are then kept dense by the service alone (SQLite serialises writers).
     *(["models.W038"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []),
+    # Nor can it store the non-key columns of the analytics rollups' covering indexes: SQLite
+    # uses the key columns alone, the same answers a little slower (PostgreSQL in production).
+    *(["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []),
 ]
 
 # --- Logging -----------------------------------------------------------------------------
@@ -484,6 +709,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's own logger keeps one handler (this one): with its default console handler
+        # and the root's, every reloader line and request warning was printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
     },
 }
@@ -553,6 +781,8 @@ RATE_LIMITS = {
     "register_ip": "10/h",
     "password_reset_ip": "10/h",
     "verify_resend_ip": "10/h",
+    # POSTs of the server pages behind the email links (apps.accounts.views).
+    "email_link_page_ip": "30/h",
     # Anonymous POST /tracks/{id}/plays per client IP (IPv6: per /64).
     "plays_anonymous_ip": "120/h",
     # Each sign-in start stores a state row: anonymous callers may not fill the table.
@@ -567,6 +797,21 @@ OAUTH_STATE_TTL = 10 * 60
 OAUTH_HTTP_TIMEOUT = 10
 
 CHAT_TOKEN_LIFETIME = timedelta(minutes=5)
+
+# --- Webhooks (apps.webhooks) --------------------------------------------------------------
+
+# Webhook endpoints one account may register (README "Webhooks for integrators").
+WEBHOOKS_MAX_PER_USER = env.int("WEBHOOKS_MAX_PER_USER", default=10)
+# Hours a failing delivery is retried before it is given up; an endpoint whose deliveries fail
+# that long without a success is disabled and its owner emailed.
+WEBHOOKS_RETRY_WINDOW_HOURS = env.int("WEBHOOKS_RETRY_WINDOW_HOURS", default=72)
+# Days webhook events and their delivery logs are kept (pending ones until they finish).
+WEBHOOKS_LOG_RETENTION_DAYS = env.int("WEBHOOKS_LOG_RETENTION_DAYS", default=30)
+# Endpoint URLs must be https:// in production; plain http is accepted while DEBUG is on.
+WEBHOOKS_REQUIRE_HTTPS = not DEBUG
+# TEST ONLY: deliveries may reach loopback and private addresses (a receiver on localhost).
+# `manage.py check --deploy` fails while it is on with DEBUG off (webhooks.E001).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 
 # --- Education (apps.education) -----------------------------------------------------------
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from veza import jobs
+
 
 @shared_task(
     autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
@@ -23,3 +25,9 @@ def send_templated_email(*, template: str, to: str, context: dict) -> None:
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(name="veza.jobs_sweep", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def jobs_sweep() -> dict[str, dict[str, int]]:
+    """Beat, every ``JOBS_SWEEP_INTERVAL_SECONDS``: stalled jobs are sent again or failed."""
+    return jobs.jobs_sweep()

@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
 from veza.api.health import HealthApi
+from veza.views import HomePageView
 
 api_v1 = [
     path("health", HealthApi.as_view(), name="health"),
@@ -18,13 +23,18 @@ api_v1 = [
     path("", include("apps.messaging.urls")),
     path("", include("apps.distribution.urls")),
     path("", include("apps.analytics.urls")),
+    path("", include("apps.webhooks.urls")),
 ]
 
 urlpatterns = [
+    path("", HomePageView.as_view(), name="home"),
+    # The pages the verification and password-reset emails link to (default FRONTEND_URL).
+    path("", include("apps.accounts.page_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 if settings.DEBUG:

@@ -29,7 +29,13 @@ from apps.accounts.services import (
     users_mark_verified,
 )
 from apps.accounts.services.two_factor import two_factor_reset
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import (
+    ReadOnlyAdminMixin,
+    action_confirm,
+    admin_change_link,
+    list_column,
+    truncated,
+)
 from veza.audit import RequestMeta
 from veza.normalization import email_normalize, email_normalized_fits
 
@@ -76,15 +82,19 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationForm
     inlines = [ProfileInline]
     list_display = (
-        "email",
-        "username",
+        "email_column",
+        "username_column",
         "role",
         "is_verified",
-        "promoted_to_creator_at",
+        "promoted_column",
         "is_staff",
         "is_active",
-        "date_joined",
+        "joined_column",
     )
+    email_column = list_column("email", length=40)
+    username_column = list_column("username", length=20)
+    promoted_column = list_column("promoted_to_creator_at", description="promoted to creator at")
+    joined_column = list_column("date_joined", description="joined")
     list_filter = ("role", "is_verified", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "username")
     ordering = ("-date_joined",)
@@ -94,10 +104,9 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("id", "email", "username", "password")}),
         (_("Role"), {"fields": ("role", "is_verified", "promoted_to_creator_at")}),
-        (
-            _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
-        ),
+        # Staff rights are is_staff/is_superuser and the role: no groups or per-user
+        # permissions to keep in step (their pages are not in this admin).
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -131,25 +140,59 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, f"{len(users)} account(s) marked verified.", messages.SUCCESS)
 
     @admin.action(
-        description="Deactivate selected accounts (they can no longer log in)",
+        description="Deactivate selected accounts (they can no longer log in)…",
         permissions=["change"],
     )
     def deactivate(self, request, queryset):
-        users = users_deactivate(
-            users=queryset, actor=request.user, meta=RequestMeta.from_request(request)
+        def perform(reason: str) -> None:
+            users = users_deactivate(
+                users=queryset,
+                actor=request.user,
+                meta=RequestMeta.from_request(request),
+                reason=reason,
+            )
+            self.message_user(request, f"{len(users)} account(s) deactivated.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset,
+            title="Deactivate accounts",
+            consequence=(
+                "They can no longer log in, and their tokens and API keys stop working at once. "
+                "Your own account is skipped."
+            ),
+            confirm_label="Yes, deactivate",
+            perform=perform,
+            describe=lambda user: f"{user.email} ({user.get_role_display()})",
         )
-        self.message_user(request, f"{len(users)} account(s) deactivated.", messages.SUCCESS)
 
 
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "action", "actor_label", "target_type", "target_id", "ip_address")
+    list_display = ("created", "action", "actor_name", "target", "reason", "ip_address")
+    created = list_column("created_at", description="when")
     list_filter = ("action", "target_type", "created_at")
     search_fields = ("actor_label", "target_id", "action", "=ip_address")
     date_hierarchy = "created_at"
     list_select_related = ()
-    readonly_fields = [f.name for f in AuditLog._meta.fields]
+    readonly_fields = ["target", *(f.name for f in AuditLog._meta.fields)]
     show_full_result_count = False
+
+    @admin.display(description="Actor", ordering="actor_label")
+    def actor_name(self, entry):
+        return truncated(entry.actor_label or "system", 32)
+
+    @admin.display(description="Target")
+    def target(self, entry):
+        return admin_change_link(
+            target_type=entry.target_type, target_id=entry.target_id, admin_site=self.admin_site
+        )
+
+    @admin.display(description="Reason")
+    def reason(self, entry):
+        metadata = entry.metadata if isinstance(entry.metadata, dict) else {}
+        return truncated(metadata.get("reason", ""), 48)
 
 
 @admin.register(ApiKey)
@@ -163,16 +206,19 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = (
         "prefix",
-        "name",
-        "user",
+        "name_column",
+        "owner",
         "scopes",
-        "read_limit_per_hour",
-        "write_limit_per_hour",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
+        "hourly_limits",
+        "last_used",
+        "expires",
+        "revoked",
     )
+    name_column = list_column("name", length=28)
+    owner = list_column("user__email", length=28, description="owner")
+    last_used = list_column("last_used_at", description="last used")
+    expires = list_column("expires_at", description="expires")
+    revoked = list_column("revoked_at", description="revoked")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at", "expires_at")
     search_fields = ("=prefix", "name", "user__email")
     list_select_related = ("user",)
@@ -203,14 +249,30 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             meta=RequestMeta.from_request(request),
         )
 
-    @admin.action(description="Revoke selected API keys (they stop working at once)")
+    @admin.display(description="hourly limits (read / write)")
+    def hourly_limits(self, key):
+        return f"{key.read_limit_per_hour} / {key.write_limit_per_hour}"
+
+    @admin.action(description="Revoke selected API keys (they stop working at once)…")
     def revoke(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        revoked = sum(
-            api_key_revoke(api_key=key, actor=request.user, meta=meta)
-            for key in queryset.filter(revoked_at__isnull=True)
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            revoked = sum(
+                api_key_revoke(api_key=key, actor=request.user, meta=meta, reason=reason)
+                for key in queryset.filter(revoked_at__isnull=True)
+            )
+            self.message_user(request, f"{revoked} API key(s) revoked.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("user"),
+            title="Revoke API keys",
+            consequence="The next request with any of these keys is refused; this is permanent.",
+            confirm_label="Yes, revoke",
+            perform=perform,
+            describe=lambda key: f"{key.prefix} “{key.name}” of {key.user.email}",
         )
-        self.message_user(request, f"{revoked} API key(s) revoked.", messages.SUCCESS)
 
 
 @admin.register(BackupCodeDevice)
@@ -297,17 +359,37 @@ class TOTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["reset_two_factor"]
 
     @admin.action(
-        description="Turn 2FA off for the owners of the selected devices (lost device)",
+        description="Turn 2FA off for the owners of the selected devices (lost device)…",
         permissions=["view"],
     )
     def reset_two_factor(self, request, queryset):
         if not request.user.is_superuser:
             self.message_user(request, "Only superusers may reset 2FA.", messages.ERROR)
-            return
-        meta = RequestMeta.from_request(request)
-        users = User.objects.filter(pk__in=queryset.values("user_id"))
-        reset = sum(two_factor_reset(user=user, actor=request.user, meta=meta) for user in users)
-        self.message_user(request, f"2FA turned off for {reset} account(s).", messages.SUCCESS)
+            return None
+
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            users = User.objects.filter(pk__in=queryset.values("user_id"))
+            reset = sum(
+                two_factor_reset(user=user, actor=request.user, meta=meta, reason=reason)
+                for user in users
+            )
+            self.message_user(request, f"2FA turned off for {reset} account(s).", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("user"),
+            title="Turn two-factor authentication off",
+            consequence=(
+                "Every authenticator and backup code of these accounts is removed: a password "
+                "alone opens them until their owners set 2FA up again. Check who is asking "
+                "out of band first."
+            ),
+            confirm_label="Yes, turn 2FA off",
+            perform=perform,
+            describe=lambda device: f"{device.user.email}: {device.name}",
+        )
 
 
 __all__ = [

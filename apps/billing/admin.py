@@ -1,14 +1,23 @@
 """Billing in the operations console. Subscriptions change only through the services (audited);
 invoices are read-only; plans are edited here (edits are audited, renewals use the new price)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
 from apps.billing import services
 from apps.billing.gateways import SANDBOX_DECLINE_MARKER
-from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription
-from veza.admin_tools import ReadOnlyAdminMixin
+from apps.billing.models import Invoice, InvoiceLine, Plan, Subscription, SubscriptionStatus
+from veza.admin_tools import (
+    NEEDS_ATTENTION,
+    ReadOnlyAdminMixin,
+    action_confirm,
+    list_column,
+    operations_count_panel,
+    truncated,
+)
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -76,16 +85,19 @@ class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "user_email",
         "plan",
-        "billing_cycle",
+        "cycle",
         "status",
-        "current_period_end",
-        "trial_end",
-        "cancel_at_period_end",
-        "scheduled_plan",
-        "scheduled_billing_cycle",
-        "next_payment_retry_at",
-        "created_at",
+        "period_end",
+        "trial_end_column",
+        "cancels",
+        "scheduled_change",
+        "next_retry",
+        "created",
     )
+    period_end = list_column("current_period_end", description="period ends")
+    trial_end_column = list_column("trial_end", description="trial ends")
+    next_retry = list_column("next_payment_retry_at", description="next retry")
+    created = list_column("created_at", description="created")
     list_filter = ("status", "plan", "billing_cycle", "cancel_at_period_end")
     search_fields = ("user__email", "user__username", "=id")
     list_select_related = ("user", "plan", "scheduled_plan")
@@ -111,7 +123,22 @@ class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):
-        return obj.user.email
+        return truncated(obj.user.email, 28)
+
+    @admin.display(description="cycle", ordering="billing_cycle")
+    def cycle(self, obj):
+        return obj.get_billing_cycle_display()
+
+    @admin.display(description="cancels", boolean=True, ordering="cancel_at_period_end")
+    def cancels(self, obj):
+        return obj.cancel_at_period_end
+
+    @admin.display(description="then")
+    def scheduled_change(self, obj):
+        if obj.scheduled_plan_id is None and not obj.scheduled_billing_cycle:
+            return "—"
+        plan = obj.scheduled_plan.name if obj.scheduled_plan_id else obj.plan.name
+        return f"{plan}, {obj.scheduled_billing_cycle or obj.billing_cycle}"
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "subtitle": SANDBOX_NOTE}
@@ -131,9 +158,26 @@ class SubscriptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    @admin.action(description="Cancel at period end", permissions=["change"])
+    @admin.action(description="Cancel at period end…", permissions=["change"])
     def cancel_at_period_end_action(self, request, queryset):
-        self._run(request, queryset, "Canceled at period end", services.subscription_cancel)
+        def perform(reason: str) -> None:
+            cancel = partial(services.subscription_cancel, reason=reason)
+            self._run(request, queryset, "Canceled", cancel)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("user", "plan"),
+            title="Cancel subscriptions",
+            consequence=(
+                "Active and trialing subscriptions end at their period end (access stays until "
+                "then; reactivating undoes it). Past-due ones end now and their open invoice is "
+                "voided."
+            ),
+            confirm_label="Yes, cancel",
+            perform=perform,
+            describe=lambda sub: f"{sub.user.email}: {sub.plan.name} ({sub.get_status_display()})",
+        )
 
     @admin.action(description="Extend the current period by N days (free)", permissions=["change"])
     def extend_period(self, request, queryset):
@@ -183,11 +227,12 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "status",
         "total",
         "currency",
-        "period_start",
-        "period_end",
-        "issued_at",
-        "paid_at",
+        "period",
+        "issued",
+        "paid",
     )
+    issued = list_column("issued_at", description="issued")
+    paid = list_column("paid_at", description="paid")
     list_filter = ("status", "reason", "currency")
     search_fields = ("=number", "user__email")
     list_select_related = ("user",)
@@ -201,4 +246,22 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="User", ordering="user__email")
     def user_email(self, obj):
-        return obj.user.email
+        return truncated(obj.user.email, 28)
+
+    @admin.display(description="period", ordering="period_start")
+    def period(self, obj):
+        if obj.period_start is None:
+            return "—"
+        return f"{obj.period_start:%Y-%m-%d} → {obj.period_end:%Y-%m-%d}"
+
+
+operations_count_panel(
+    key="past_due",
+    section=NEEDS_ATTENTION,
+    title="Past-due subscriptions",
+    help_text="A renewal payment failed; retries are scheduled, then the subscription ends.",
+    queryset=lambda: Subscription.objects.filter(status=SubscriptionStatus.PAST_DUE),
+    changelist="admin:billing_subscription_changelist",
+    filters={"status__exact": SubscriptionStatus.PAST_DUE},
+    order=20,
+)

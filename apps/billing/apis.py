@@ -16,9 +16,59 @@ from apps.billing.serializers import (
     SubscribeInputSerializer,
     SubscriptionOutputSerializer,
 )
+from veza.api.examples import request_example, response_example
 from veza.api.schema import error_response
 from veza.api.views import PublicApiMixin
 from veza.audit import RequestMeta
+
+SUBSCRIBE_EXAMPLES = [
+    request_example("Premium, billed monthly", {"plan": "premium", "billing_cycle": "monthly"}),
+    response_example(
+        "Premium trial started",
+        {
+            "id": "436a0e92-dc17-4923-91a2-c513a1817134",
+            "plan": {
+                "code": "premium",
+                "name": "Premium",
+                "description": "Everything Veza offers, with a 14-day free trial.",
+                "monthly_price": "19.99",
+                "yearly_price": "199.90",
+                "currency": "USD",
+                "trial_days": 14,
+                "features": [
+                    "Everything in Creator",
+                    "Advanced analytics and exports",
+                    "Sell courses",
+                    "Priority support",
+                ],
+            },
+            "billing_cycle": "monthly",
+            "status": "trialing",
+            "has_paid_plan": True,
+            "current_period_start": "2026-11-28T09:19:00.155097Z",
+            "current_period_end": "2026-12-12T09:19:00.155097Z",
+            "trial_end": "2026-12-12T09:19:00.155097Z",
+            "cancel_at_period_end": False,
+            "canceled_at": None,
+            "scheduled_change": None,
+            "next_payment_retry_at": None,
+            "created_at": "2026-11-28T09:19:00.155097Z",
+        },
+        status=201,
+        description="The first payment is taken when the trial ends.",
+    ),
+    response_example(
+        "Card declined",
+        {
+            "error": {
+                "code": "PAYMENT_FAILED",
+                "message": "The payment was declined. Nothing was changed.",
+                "details": {"reason": "Card declined (sandbox: the email contains +decline)."},
+            }
+        },
+        status=402,
+    ),
+]
 
 CONFLICT = error_response("CONFLICT: the subscription's state does not allow this (see message).")
 PAYMENT_FAILED = error_response("PAYMENT_FAILED: the charge was declined; nothing was changed.")
@@ -35,7 +85,14 @@ class PlanListApi(PublicApiMixin, generics.ListAPIView):
     def get_queryset(self):
         return selectors.plan_list()
 
-    @extend_schema(tags=["billing"], summary="Plans on sale, with monthly and yearly prices")
+    @extend_schema(
+        tags=["billing"],
+        summary="Plans on sale, with monthly and yearly prices",
+        description=(
+            "Free, Creator and Premium with their monthly and yearly prices (decimal strings "
+            "plus currency). Public."
+        ),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -48,6 +105,10 @@ class SubscriptionApi(APIView):
         tags=["billing"],
         responses={200: SubscriptionOutputSerializer},
         summary="My subscription (the Free plan when I have none)",
+        description=(
+            "The live subscription (trialing, active or past due) with its plan, cycle, "
+            "period end and pending changes; with none, the Free plan."
+        ),
     )
     def get(self, request):
         return _subscription_response(selectors.subscription_live_for_user(user=request.user))
@@ -61,6 +122,14 @@ class SubscriptionApi(APIView):
             409: error_response("CONFLICT: you already have a subscription."),
         },
         summary="Subscribe to Creator or Premium (Premium starts with a 14-day trial, once)",
+        examples=SUBSCRIBE_EXAMPLES,
+        description=(
+            "`plan` is creator or premium, `billing_cycle` monthly or yearly. Premium starts "
+            "with a 14-day trial once per account (nothing is charged until it ends); "
+            "otherwise the first period is charged now and invoiced. A declined charge: 402 "
+            "PAYMENT_FAILED and nothing is created. Already subscribed: 409 CONFLICT (use "
+            "change-plan)."
+        ),
     )
     def post(self, request):
         data = SubscribeInputSerializer(data=request.data)
@@ -91,6 +160,11 @@ class SubscriptionCancelApi(_LiveSubscriptionApi):
         request=None,
         responses={200: SubscriptionOutputSerializer, 409: CONFLICT},
         summary="Cancel at the period end (a past-due subscription ends now)",
+        description=(
+            "The subscription stays until the end of the paid period, then ends (reactivate "
+            "undoes it until then); a past-due subscription ends now. No subscription, or one"
+            " already cancelled: 409 CONFLICT."
+        ),
     )
     def post(self, request):
         subscription = services.subscription_cancel(
@@ -107,6 +181,9 @@ class SubscriptionReactivateApi(_LiveSubscriptionApi):
         request=None,
         responses={200: SubscriptionOutputSerializer, 409: CONFLICT},
         summary="Undo a pending cancellation before the period ends",
+        description=(
+            "Undoes a pending cancellation before the period ends. Nothing to undo: 409 CONFLICT."
+        ),
     )
     def post(self, request):
         subscription = services.subscription_reactivate(
@@ -125,6 +202,11 @@ class SubscriptionChangePlanApi(_LiveSubscriptionApi):
         request=ChangePlanInputSerializer,
         responses={200: SubscriptionOutputSerializer, 402: PAYMENT_FAILED, 409: CONFLICT},
         summary="Upgrade now (prorated invoice) or downgrade at the period end",
+        description=(
+            "An upgrade applies now and charges the prorated difference (402 PAYMENT_FAILED "
+            "when declined, nothing changes); a downgrade applies at the period end. No "
+            "subscription, the same plan, or a pending cancellation: 409 CONFLICT."
+        ),
     )
     def post(self, request):
         data = ChangePlanInputSerializer(data=request.data)
@@ -144,6 +226,10 @@ class SubscriptionChangeCycleApi(_LiveSubscriptionApi):
         request=ChangeCycleInputSerializer,
         responses={200: SubscriptionOutputSerializer, 409: CONFLICT},
         summary="Switch monthly/yearly at the next renewal",
+        description=(
+            "Monthly or yearly from the next renewal; nothing is charged now. No "
+            "subscription, the same cycle, or a state that does not allow it: 409 CONFLICT."
+        ),
     )
     def post(self, request):
         data = ChangeCycleInputSerializer(data=request.data)
@@ -164,6 +250,12 @@ class InvoiceListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.invoice_list_for_user(user=self.request.user)
 
-    @extend_schema(tags=["billing"], summary="My invoices, newest first")
+    @extend_schema(
+        tags=["billing"],
+        summary="My invoices, newest first",
+        description=(
+            "The caller's invoices, newest first, money as decimal strings with their currency."
+        ),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -8,7 +8,7 @@ from apps.billing import services
 PROCESS_DUE_TASK = "billing.process_due_subscriptions"
 
 
-@shared_task(name=PROCESS_DUE_TASK, ignore_result=True)
+@shared_task(name=PROCESS_DUE_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def process_due_subscriptions() -> dict[str, int]:
     """Renewals, scheduled changes, trial ends, expiries and payment retries that are due.
 

@@ -9,28 +9,81 @@ from django.contrib import admin, messages
 from apps.catalog import services
 from apps.catalog.models import (
     Follow,
+    HlsStatus,
     LibraryEntry,
     Playlist,
     PlaylistEntry,
+    ProcessingStatus,
     Report,
     ReportStatus,
     ShareToken,
     Track,
 )
 from apps.catalog.services import ModerationAction
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import (
+    FAILED_JOBS,
+    NEEDS_ATTENTION,
+    ReadOnlyAdminMixin,
+    action_confirm,
+    list_column,
+    operations_count_panel,
+    truncated,
+)
 from veza.audit import RequestMeta
 
 
-def _moderate_tracks(modeladmin, request, tracks, action: ModerationAction) -> None:
+def _moderate_tracks(
+    modeladmin, request, tracks, action: ModerationAction, reason: str = ""
+) -> None:
     meta = RequestMeta.from_request(request)
     count = 0
     for track in tracks:
-        services.track_moderate(track=track, action=action, actor=request.user, meta=meta)
+        services.track_moderate(
+            track=track, action=action, actor=request.user, meta=meta, reason=reason
+        )
         count += 1
     modeladmin.message_user(
         request, f"{count} track(s): {action.value.replace('_', ' ')}.", messages.SUCCESS
     )
+
+
+_MODERATION_PAGES = {
+    ModerationAction.HIDE: (
+        "Hide tracks",
+        "They leave every list and search; their owners still see them. Open reports on them "
+        "are closed as actioned. Restore undoes it.",
+        "Yes, hide",
+    ),
+    ModerationAction.TAKE_DOWN: (
+        "Take down tracks",
+        "They disappear for everyone but staff and their media answers 404. Open reports on "
+        "them are closed as actioned. Restore undoes it.",
+        "Yes, take down",
+    ),
+}
+
+
+def _moderation_confirm(modeladmin, request, queryset, tracks, action: ModerationAction):
+    """Hiding and taking down go through the confirmation page with a reason (audited)."""
+    title, consequence, confirm_label = _MODERATION_PAGES[action]
+    return action_confirm(
+        modeladmin,
+        request,
+        queryset,
+        title=title,
+        consequence=consequence,
+        confirm_label=confirm_label,
+        perform=lambda reason: _moderate_tracks(modeladmin, request, tracks, action, reason),
+        describe=_track_label if queryset.model is Track else _report_label,
+    )
+
+
+def _track_label(track) -> str:
+    return f"“{track.title}” by {track.owner.email}"
+
+
+def _report_label(report) -> str:
+    return f"“{report.track.title}” (reported: {report.get_reason_display()})"
 
 
 @admin.register(Track)
@@ -40,18 +93,22 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_change = True
 
     list_display = (
-        "title",
-        "owner",
-        "artist_name",
-        "genre",
+        "title_column",
+        "owner_email",
+        "artist_column",
+        "genre_column",
         "visibility",
         "status",
-        "moderation_status",
-        "hls_status",
-        "play_count",
-        "duration",
-        "created_at",
+        "moderation",
+        "hls",
+        "plays",
+        "created",
     )
+    title_column = list_column("title", length=36)
+    owner_email = list_column("owner__email", length=28, description="owner")
+    artist_column = list_column("artist_name", length=24, description="artist")
+    genre_column = list_column("genre", length=16)
+    created = list_column("created_at", description="uploaded")
     list_filter = ("status", "moderation_status", "visibility", "hls_status", "genre", "created_at")
     search_fields = ("title", "artist_name", "album", "owner__email", "owner__username", "=id")
     list_select_related = ("owner",)
@@ -70,6 +127,11 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "failure_reason",
         "moderation_status",
         "hls_status",
+        # The background jobs: starts so far, and when the job sweeper looks again.
+        "processing_attempts",
+        "processing_deadline",
+        "hls_attempts",
+        "hls_deadline",
         "play_count",
         "created_at",
         "updated_at",
@@ -97,13 +159,27 @@ class TrackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             meta=RequestMeta.from_request(request),
         )
 
-    @admin.action(description="Hide selected tracks (out of lists, owner still sees them)")
-    def hide_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, ModerationAction.HIDE)
+    @admin.display(description="moderation", ordering="moderation_status")
+    def moderation(self, track):
+        return track.get_moderation_status_display()
 
-    @admin.action(description="Take down selected tracks (gone from lists, media 404)")
+    @admin.display(description="HLS", ordering="hls_status")
+    def hls(self, track):
+        return track.get_hls_status_display()
+
+    @admin.display(description="plays", ordering="play_count")
+    def plays(self, track):
+        return track.play_count
+
+    @admin.action(description="Hide selected tracks (out of lists, owner still sees them)…")
+    def hide_tracks(self, request, queryset):
+        queryset = queryset.select_related("owner")
+        return _moderation_confirm(self, request, queryset, queryset, ModerationAction.HIDE)
+
+    @admin.action(description="Take down selected tracks (gone from lists, media 404)…")
     def take_down_tracks(self, request, queryset):
-        _moderate_tracks(self, request, queryset, ModerationAction.TAKE_DOWN)
+        queryset = queryset.select_related("owner")
+        return _moderation_confirm(self, request, queryset, queryset, ModerationAction.TAKE_DOWN)
 
     @admin.action(description="Restore selected tracks")
     def restore_tracks(self, request, queryset):
@@ -115,7 +191,17 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The moderation queue: open reports first, oldest first within a status. Reports are
     read-only here; the actions decide them through the services."""
 
-    list_display = ("created_at", "track", "track_moderation", "reason", "reporter", "status")
+    list_display = (
+        "created",
+        "track_title",
+        "track_moderation",
+        "reason",
+        "reporter_email",
+        "status",
+    )
+    created = list_column("created_at", description="reported")
+    track_title = list_column("track__title", length=40, description="track")
+    reporter_email = list_column("reporter__email", length=28, description="reporter")
     list_filter = ("status", "reason", "created_at")
     search_fields = ("track__title", "reporter__email", "details", "=track__id")
     list_select_related = ("track", "reporter")
@@ -148,13 +234,19 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def _tracks(self, queryset):
         return Track.objects.filter(pk__in=queryset.values("track_id"))
 
-    @admin.action(description="Hide the reported tracks")
+    @admin.action(description="Hide the reported tracks…")
     def hide_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.HIDE)
+        queryset = queryset.select_related("track")
+        return _moderation_confirm(
+            self, request, queryset, self._tracks(queryset), ModerationAction.HIDE
+        )
 
-    @admin.action(description="Take down the reported tracks")
+    @admin.action(description="Take down the reported tracks…")
     def take_down_track(self, request, queryset):
-        _moderate_tracks(self, request, self._tracks(queryset), ModerationAction.TAKE_DOWN)
+        queryset = queryset.select_related("track")
+        return _moderation_confirm(
+            self, request, queryset, self._tracks(queryset), ModerationAction.TAKE_DOWN
+        )
 
     @admin.action(description="Restore the reported tracks")
     def restore_track(self, request, queryset):
@@ -179,7 +271,10 @@ class PlaylistEntryInline(admin.TabularInline):
 
 @admin.register(Playlist)
 class PlaylistAdmin(admin.ModelAdmin):
-    list_display = ("title", "owner", "visibility", "created_at")
+    list_display = ("title_column", "owner_email", "visibility", "created")
+    title_column = list_column("title", length=48)
+    owner_email = list_column("owner__email", length=32, description="owner")
+    created = list_column("created_at", description="created")
     list_filter = ("visibility", "created_at")
     search_fields = ("title", "owner__email", "=id")
     list_select_related = ("owner",)
@@ -194,14 +289,17 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     allow_delete = True
 
     list_display = (
-        "id",
-        "track",
-        "playlist",
-        "created_by",
-        "expires_at",
-        "revoked_at",
-        "created_at",
+        "short_id",
+        "shared_item",
+        "creator_email",
+        "expires",
+        "revoked",
+        "created",
     )
+    creator_email = list_column("created_by__email", length=28, description="made by")
+    expires = list_column("expires_at", description="expires")
+    revoked = list_column("revoked_at", description="revoked")
+    created = list_column("created_at", description="created")
     list_filter = ("revoked_at", "created_at")
     search_fields = ("created_by__email", "=track__id", "=playlist__id")
     list_select_related = ("track", "playlist", "created_by")
@@ -217,17 +315,46 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     actions = ("revoke",)
 
-    @admin.action(description="Revoke selected share tokens")
+    @admin.display(description="link", ordering="id")
+    def short_id(self, share):
+        return truncated(str(share.pk), 8)
+
+    @admin.display(description="shared")
+    def shared_item(self, share):
+        if share.track_id:
+            return truncated(f"Track: {share.track}", 40)
+        return truncated(f"Playlist: {share.playlist}", 40)
+
+    @admin.action(description="Revoke selected share links…")
     def revoke(self, request, queryset):
-        meta = RequestMeta.from_request(request)
-        for share in queryset.filter(revoked_at__isnull=True):
-            services.share_token_revoke(share=share, actor=request.user, meta=meta)
-        self.message_user(request, "Share tokens revoked.", messages.SUCCESS)
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            for share in queryset.filter(revoked_at__isnull=True):
+                services.share_token_revoke(
+                    share=share, actor=request.user, meta=meta, reason=reason
+                )
+            self.message_user(request, "Share links revoked.", messages.SUCCESS)
+
+        return action_confirm(
+            self,
+            request,
+            queryset.select_related("track", "playlist", "created_by"),
+            title="Revoke share links",
+            consequence="Anyone holding these links loses access at once; this is permanent.",
+            confirm_label="Yes, revoke",
+            perform=perform,
+            describe=lambda share: (
+                f"Link to “{share.track or share.playlist}” made by {share.created_by.email}"
+            ),
+        )
 
 
 @admin.register(Follow)
 class FollowAdmin(admin.ModelAdmin):
-    list_display = ("follower", "followee", "created_at")
+    list_display = ("follower_email", "followee_email", "created")
+    follower_email = list_column("follower__email", length=36, description="follower")
+    followee_email = list_column("followee__email", length=36, description="follows")
+    created = list_column("created_at", description="since")
     search_fields = ("follower__email", "followee__email")
     list_select_related = ("follower", "followee")
     raw_id_fields = ("follower", "followee")
@@ -235,7 +362,42 @@ class FollowAdmin(admin.ModelAdmin):
 
 @admin.register(LibraryEntry)
 class LibraryEntryAdmin(admin.ModelAdmin):
-    list_display = ("user", "track", "created_at")
+    list_display = ("user_email", "track_title", "created")
+    user_email = list_column("user__email", length=36, description="listener")
+    track_title = list_column("track__title", length=48, description="track")
+    created = list_column("created_at", description="saved")
     search_fields = ("user__email", "track__title")
     list_select_related = ("user", "track")
     raw_id_fields = ("user", "track")
+
+
+operations_count_panel(
+    key="open_reports",
+    section=NEEDS_ATTENTION,
+    title="Open reports",
+    help_text="Listener reports nobody has decided yet (the moderation queue).",
+    queryset=lambda: Report.objects.filter(status=ReportStatus.OPEN),
+    changelist="admin:catalog_report_changelist",
+    filters={"status__exact": ReportStatus.OPEN},
+    order=10,
+)
+operations_count_panel(
+    key="tracks_failed",
+    section=FAILED_JOBS,
+    title="Tracks that failed processing",
+    help_text="Uploads the audio pipeline could not read; the reason is on each track.",
+    queryset=lambda: Track.objects.filter(status=ProcessingStatus.FAILED),
+    changelist="admin:catalog_track_changelist",
+    filters={"status__exact": ProcessingStatus.FAILED},
+    order=10,
+)
+operations_count_panel(
+    key="hls_failed",
+    section=FAILED_JOBS,
+    title="Tracks whose HLS transcode failed",
+    help_text="They still play through /stream; players fall back to it.",
+    queryset=lambda: Track.objects.filter(hls_status=HlsStatus.FAILED),
+    changelist="admin:catalog_track_changelist",
+    filters={"hls_status__exact": HlsStatus.FAILED},
+    order=20,
+)

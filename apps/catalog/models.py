@@ -69,6 +69,12 @@ class Track(models.Model):
         max_length=16, choices=ModerationStatus.choices, default=ModerationStatus.ACTIVE
     )
     hls_status = models.CharField(max_length=16, choices=HlsStatus.choices, default=HlsStatus.NONE)
+    # The two background jobs of a track (veza.jobs): how many times a worker started each,
+    # and when the job sweeper sends a still unfinished one again (or fails it).
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_deadline = models.DateTimeField(null=True, blank=True)
+    hls_attempts = models.PositiveSmallIntegerField(default=0)
+    hls_deadline = models.DateTimeField(null=True, blank=True)
     play_count = models.PositiveBigIntegerField(default=0)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -107,6 +113,17 @@ class Track(models.Model):
             models.Index(fields=["title"], name="catalog_track_title_idx"),
             models.Index(fields=["duration"], name="catalog_track_duration_idx"),
             models.Index(fields=["status", "moderation_status"], name="catalog_track_state_idx"),
+            # The job sweeper's scans: unfinished jobs only.
+            models.Index(
+                fields=["processing_deadline"],
+                name="catalog_track_processing_idx",
+                condition=models.Q(status=ProcessingStatus.PROCESSING),
+            ),
+            models.Index(
+                fields=["hls_deadline"],
+                name="catalog_track_hls_pending_idx",
+                condition=models.Q(hls_status=HlsStatus.PENDING),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,6 +227,8 @@ class LibraryEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "library entry"
+        verbose_name_plural = "library entries"
         constraints = [
             models.UniqueConstraint(fields=["user", "track"], name="catalog_library_unique"),
         ]
@@ -241,6 +260,7 @@ class ShareToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "share link"
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -21,6 +21,11 @@ urlpatterns = [
         name="playlist-tracks",
     ),
     path(
+        "playlists/<uuid:playlist_id>/tracks/<uuid:track_id>",
+        apis.PlaylistTrackDetailApi.as_view(),
+        name="playlist-track-detail",
+    ),
+    path(
         "playlists/<uuid:playlist_id>/share",
         apis.PlaylistShareApi.as_view(),
         name="playlist-share",

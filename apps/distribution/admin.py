@@ -24,7 +24,13 @@ from apps.distribution.models import (
     TrackIsrc,
 )
 from apps.distribution.providers import SANDBOX_FAIL_MARKER, SANDBOX_REJECT_MARKER
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import (
+    FAILED_JOBS,
+    ReadOnlyAdminMixin,
+    list_column,
+    operations_count_panel,
+    truncated,
+)
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -55,7 +61,10 @@ class ReleaseInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Distribution)
 class DistributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("isrc", "track", "owner", "statuses", "created_at")
+    list_display = ("isrc", "track_title", "owner_email", "statuses", "created")
+    track_title = list_column("track__title", length=36, description="track")
+    owner_email = list_column("owner__email", length=28, description="owner")
+    created = list_column("created_at", description="submitted")
     search_fields = ("=isrc", "track__title", "owner__email")
     list_select_related = ("track", "owner")
     ordering = ("-created_at",)
@@ -246,20 +255,44 @@ class RoyaltyLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = (
         "isrc",
-        "title",
-        "artist",
-        "platform",
-        "sale_month",
+        "title_column",
+        "artist_column",
+        "platform_column",
+        "month",
         "country",
-        "quantity",
-        "earnings",
-        "currency",
-        "track",
-        "payee",
-        "is_split",
-        "royalty_import",
-        "line_number",
+        "qty",
+        "earned",
+        "track_title",
+        "payee_email",
+        "split",
+        "source",
     )
+    title_column = list_column("title", length=22)
+    artist_column = list_column("artist", length=18)
+    platform_column = list_column("platform", length=16)
+    track_title = list_column("track__title", length=24, description="track")
+    payee_email = list_column("payee__email", length=24, description="payee")
+
+    @admin.display(description="month", ordering="sale_month")
+    def month(self, line):
+        return f"{line.sale_month:%Y-%m}"
+
+    @admin.display(description="earnings", ordering="earnings")
+    def earned(self, line):
+        return f"{line.earnings.normalize():f} {line.currency}"
+
+    @admin.display(description="qty", ordering="quantity")
+    def qty(self, line):
+        return line.quantity
+
+    @admin.display(description="split", boolean=True, ordering="is_split")
+    def split(self, line):
+        return line.is_split
+
+    @admin.display(description="from", ordering="royalty_import")
+    def source(self, line):
+        return truncated(f"{line.royalty_import} #{line.line_number}", 22)
+
     # The unmatched queue: lines never matched (no payee; a deleted track's lines keep theirs).
     list_filter = (("payee", admin.EmptyFieldListFilter), "platform", "currency")
     search_fields = ("=isrc", "title", "artist")
@@ -332,3 +365,15 @@ class TrackIsrcAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+operations_count_panel(
+    key="releases_failed",
+    section=FAILED_JOBS,
+    title="Releases that failed at the provider",
+    help_text="The distributor answered with an error; override the status with a reason.",
+    queryset=lambda: PlatformRelease.objects.filter(status=ReleaseStatus.FAILED),
+    changelist="admin:distribution_platformrelease_changelist",
+    filters={"status__exact": ReleaseStatus.FAILED},
+    order=50,
+)

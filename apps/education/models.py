@@ -126,6 +126,10 @@ class Lesson(models.Model):
         max_length=12, choices=LessonStatus.choices, default=LessonStatus.PENDING
     )
     failure_reason = models.CharField(max_length=255, blank=True)
+    # The processing job (veza.jobs): how many times a worker started it, and when the job
+    # sweeper sends it again (or fails it) if it is still pending or processing.
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_deadline = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,6 +152,11 @@ class Lesson(models.Model):
         indexes = [
             models.Index(fields=["course", "status", "position"], name="edu_lesson_status_idx"),
             models.Index(fields=["status", "updated_at"], name="edu_lesson_processing_idx"),
+            models.Index(
+                fields=["processing_deadline"],
+                name="edu_lesson_job_deadline_idx",
+                condition=Q(status__in=["pending", "processing"]),
+            ),
         ]
 
     def __str__(self) -> str:

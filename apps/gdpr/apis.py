@@ -56,6 +56,12 @@ class AccountApi(MeApi):
             429: error_response("RATE_LIMITED: too many wrong passwords or codes"),
         },
         summary="Delete my account (password, and a one-time code when 2FA is on)",
+        description=(
+            "Needs the password (and, with 2FA on, `otp_code`). Personal data is anonymised "
+            "now, sessions and keys are revoked, and the final erasure happens 30 days later;"
+            " the answer lists what was anonymised, what is kept and why. Not with an API key"
+            " (403 API_KEY_NOT_ALLOWED)."
+        ),
     )
     def delete(self, request):
         data = AccountDeleteInputSerializer(data=request.data)
@@ -89,6 +95,11 @@ class ExportRequestApi(PersonalDataApi):
             429: error_response("RATE_LIMITED: 3 exports in the last 24 hours (see Retry-After)"),
         },
         summary="Ask for an archive of all my data (emailed when ready; 3 a day)",
+        description=(
+            "Builds a ZIP of everything about the caller in the background and emails them "
+            "when it is ready. At most 3 a day (429 RATE_LIMITED). Only with the person's own"
+            " login, never an API key (403 API_KEY_NOT_ALLOWED)."
+        ),
     )
     def post(self, request):
         export = services.export_request(user=request.user, meta=RequestMeta.from_request(request))
@@ -102,6 +113,10 @@ class ExportListApi(PersonalDataApi):
         tags=["users"],
         responses={200: ExportOutputSerializer(many=True)},
         summary="My data exports and their status, newest first",
+        description=(
+            "The caller's exports and their status (pending, processing, ready, failed, "
+            "expired). Not with an API key (403 API_KEY_NOT_ALLOWED)."
+        ),
     )
     def get(self, request):
         return paginated_response(
@@ -153,6 +168,10 @@ class ExportDownloadApi(PersonalDataApi):
             409: error_response("EXPORT_NOT_READY: still being built, or it failed"),
         },
         summary="Download one of my data exports (its owner only, for 7 days)",
+        description=(
+            "The ZIP, to its owner only (404 for anyone else), until it expires. Not ready "
+            "yet: 409 EXPORT_NOT_READY. Not with an API key (403 API_KEY_NOT_ALLOWED)."
+        ),
     )
     def get(self, request, export_id):
         export = selectors.export_downloadable(export_id=export_id, user=request.user)

@@ -48,6 +48,10 @@ class DataExport(models.Model):
     size = models.PositiveBigIntegerField(default=0, help_text="Bytes.")
     sha256 = models.CharField(max_length=64, blank=True)
     failure_reason = models.CharField(max_length=255, blank=True)
+    # The build job (veza.jobs): how many times a worker started it, and when the job sweeper
+    # sends it again (or fails it) if it is still pending or processing.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    deadline = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -60,16 +64,16 @@ class DataExport(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="gdpr_export_user_idx"),
             models.Index(
-                fields=["started_at"],
-                name="gdpr_export_processing_idx",
-                condition=models.Q(status="processing"),
-            ),
-            models.Index(
                 fields=["expires_at"],
                 name="gdpr_export_ready_idx",
                 condition=models.Q(status="ready"),
             ),
             models.Index(fields=["status", "-created_at"], name="gdpr_export_status_idx"),
+            models.Index(
+                fields=["deadline"],
+                name="gdpr_export_job_deadline_idx",
+                condition=models.Q(status__in=["pending", "processing"]),
+            ),
         ]
 
     def __str__(self) -> str:

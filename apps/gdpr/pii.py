@@ -51,6 +51,10 @@ PII: dict[str, PiiTable] = {
     # what the certificate proves, as issued.
     "education.certificate": PiiTable("enrollment__user", {"learner_name": A, "creator_name": K}),
     "education.review": PiiTable("user", {"body": D}),
+    # An integrator's endpoints and what was sent to them stop and go at once (the events
+    # recorded for the account too: apps.gdpr.erasure.webhooks).
+    "webhooks.webhookendpoint": PiiTable("owner", {"url": D, "description": D}),
+    "webhooks.webhookattempt": PiiTable("delivery__endpoint__owner", {"response_excerpt": D}),
 }
 
 #: Columns whose name looks personal but which hold nothing about a person.

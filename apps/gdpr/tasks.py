@@ -8,14 +8,11 @@ from celery import shared_task
 from apps.gdpr import services
 
 
-@shared_task(name="gdpr.export_build", acks_late=True, ignore_result=True)
+@shared_task(
+    name="gdpr.export_build", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
 def export_build(export_id: str) -> None:
     services.export_process(export_id=export_id)
-
-
-@shared_task(name="gdpr.exports_watchdog", ignore_result=True)
-def exports_watchdog() -> int:
-    return services.exports_fail_stuck()
 
 
 @shared_task(name="gdpr.exports_expire", ignore_result=True)

@@ -13,8 +13,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from apps.platform_settings import selectors, services
+from apps.platform_settings.definitions import setting_definition
 from apps.platform_settings.models import PlatformSetting, ValueType
-from veza.admin_tools import ReadOnlyAdminMixin
+from veza.admin_tools import (
+    NEEDS_ATTENTION,
+    OperationsPanel,
+    PanelReading,
+    ReadOnlyAdminMixin,
+    list_column,
+    operations_panel_register,
+)
 from veza.api.exceptions import ApplicationError
 from veza.audit import RequestMeta
 
@@ -23,6 +31,17 @@ class PlatformSettingForm(forms.ModelForm):
     class Meta:
         model = PlatformSetting
         fields = ("value_bool", "value_text", "value_int", "description")
+        labels = {"description": "Staff notes"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        definition = setting_definition(
+            key=self.instance.key, description=self.instance.description
+        )
+        for name in ("value_bool", "value_text", "value_int"):
+            if name in self.fields:
+                self.fields[name].label = definition.label
+                self.fields[name].help_text = definition.help_text
 
     def clean(self):
         cleaned = super().clean()
@@ -40,17 +59,26 @@ class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     form = PlatformSettingForm
     list_display = (
-        "key",
+        "setting",
         "current_value",
+        "meaning",
+        "public",
+        "updated",
+        "updated_by",
+    )
+    updated = list_column("updated_at", description="updated")
+    list_display_links = ("setting",)
+    list_filter = ("value_type", "is_public_flag")
+    search_fields = ("key", "description")
+    list_select_related = ("updated_by",)
+    readonly_fields = (
+        "setting",
+        "key",
         "value_type",
         "is_public_flag",
         "updated_at",
         "updated_by",
     )
-    list_filter = ("value_type", "is_public_flag")
-    search_fields = ("key", "description")
-    list_select_related = ("updated_by",)
-    readonly_fields = ("key", "value_type", "is_public_flag", "updated_at", "updated_by")
     change_list_template = "admin/platform_settings/change_list.html"
 
     def get_fields(self, request, obj=None):
@@ -64,6 +92,7 @@ class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else "value_text"
         )
         return (
+            "setting",
             "key",
             "value_type",
             value_field,
@@ -72,6 +101,19 @@ class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "updated_at",
             "updated_by",
         )
+
+    @admin.display(description="Setting", ordering="key")
+    def setting(self, obj):
+        label = setting_definition(key=obj.key, description=obj.description).label
+        return format_html('{}<br><code class="quiet">{}</code>', label, obj.key)
+
+    @admin.display(description="public flag", boolean=True, ordering="is_public_flag")
+    def public(self, obj):
+        return obj.is_public_flag
+
+    @admin.display(description="What it does")
+    def meaning(self, obj):
+        return setting_definition(key=obj.key, description=obj.description).help_text
 
     @admin.display(description="Value")
     def current_value(self, obj):
@@ -144,3 +186,28 @@ class PlatformSettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/platform_settings/maintenance_confirm.html", context
         )
+
+
+def _maintenance_reading() -> PanelReading:
+    enabled = selectors.maintenance_status()["enabled"]
+    direction = "off" if enabled else "on"
+    return PanelReading(
+        value="ON" if enabled else "off",
+        is_alert=enabled,
+        url=reverse("admin:platform_settings_platformsetting_changelist"),
+        action_label=f"Turn maintenance {direction.upper()}…",
+        action_url=reverse("admin:platform_settings_maintenance", args=[direction]),
+    )
+
+
+operations_panel_register(
+    OperationsPanel(
+        key="maintenance",
+        section=NEEDS_ATTENTION,
+        title="Maintenance",
+        help_text="When ON, clients get 503 except health and the admin.",
+        permission="platform_settings.change_platformsetting",
+        read=_maintenance_reading,
+        order=0,
+    )
+)

@@ -26,6 +26,10 @@ class FeaturesApi(PublicApiMixin, APIView):
             )
         },
         summary="Public feature flags: the single source of client defaults",
+        description=(
+            "Public feature flags such as `hls_streaming`; clients take their defaults from "
+            "here. Cached for up to a minute."
+        ),
     )
     def get(self, request):
         return Response(selectors.public_flags())
@@ -48,6 +52,10 @@ class MaintenanceApi(APIView):
         tags=["platform"],
         responses={200: MaintenanceOutputSerializer, 403: STAFF_FORBIDDEN},
         summary="Maintenance",
+        description=(
+            "Staff only, with a login that passed 2FA (403 TWO_FACTOR_LOGIN_REQUIRED "
+            "otherwise; an API key needs the admin scope). Reachable while maintenance is on."
+        ),
     )
     def get(self, request):
         return Response(MaintenanceOutputSerializer(selectors.maintenance_status()).data)
@@ -57,6 +65,12 @@ class MaintenanceApi(APIView):
         request=MaintenanceInputSerializer,
         responses={200: MaintenanceOutputSerializer, 403: STAFF_FORBIDDEN},
         summary="Turn maintenance on or off for the whole fleet (persisted first)",
+        description=(
+            "Staff only, with a login that passed 2FA. The flag is saved in the database "
+            "first; every server process follows within MAINTENANCE_CACHE_TTL seconds. While "
+            "on, every request but health, the admin site and this API answers 503 "
+            "MAINTENANCE with Retry-After. Each change is audited."
+        ),
     )
     def put(self, request):
         data = MaintenanceInputSerializer(data=request.data)

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,12 +41,60 @@ from veza.api.views import OptionalAuthApiMixin
 _AUDIO_TYPES = ("audio/mpeg", "audio/ogg", "audio/flac", "audio/wav", "audio/mp4", "audio/*")
 
 
+# Byte ranges and conditional requests, with examples (shared/API.md, /stream).
+MEDIA_REQUEST_HEADERS = [
+    OpenApiParameter(
+        "Range",
+        str,
+        OpenApiParameter.HEADER,
+        description=(
+            "One byte range: `bytes=<first>-<last>`, `bytes=<first>-` (to the end) or "
+            "`bytes=-<length>` (the last bytes). Answered with 206 and `Content-Range`; "
+            "outside the file: 416 with `Content-Range: bytes */<size>`."
+        ),
+        examples=[
+            OpenApiExample("The first KiB", value="bytes=0-1023"),
+            OpenApiExample("From byte 1024 to the end", value="bytes=1024-"),
+            OpenApiExample("The last 50 bytes", value="bytes=-50"),
+        ],
+    ),
+    OpenApiParameter(
+        "If-Range",
+        str,
+        OpenApiParameter.HEADER,
+        description=(
+            "The `ETag` (or `Last-Modified`) of an earlier answer: the Range applies only if "
+            "the file is unchanged, otherwise the whole file comes back with 200."
+        ),
+    ),
+    OpenApiParameter(
+        "If-None-Match",
+        str,
+        OpenApiParameter.HEADER,
+        description="The `ETag` of an earlier answer: 304 Not Modified while it matches.",
+    ),
+    OpenApiParameter(
+        "If-Modified-Since",
+        str,
+        OpenApiParameter.HEADER,
+        description="An HTTP date: 304 Not Modified when the file has not changed since.",
+    ),
+]
+
+
 def _media_responses(description: str) -> dict:
     binary = OpenApiResponse(response=OpenApiTypes.BINARY, description=description)
+    partial = OpenApiResponse(
+        response=OpenApiTypes.BINARY,
+        description=(
+            "Partial Content: the requested range, with e.g. `Content-Range: bytes "
+            "0-1023/264644`, `Content-Length: 1024`, `Accept-Ranges: bytes` and the `ETag`."
+        ),
+    )
     responses = {}
-    for code in (200, 206):
+    for code, answer in ((200, binary), (206, partial)):
         for content_type in _AUDIO_TYPES:
-            responses[(code, content_type)] = binary
+            responses[(code, content_type)] = answer
     responses[302] = OpenApiResponse(
         description="Redirect to a short-lived signed URL of the bytes (STREAM_DELIVERY signed "
         "or presigned); the client sends its Range requests there."
@@ -87,9 +135,20 @@ class MediaApi(OptionalAuthApiMixin, APIView):
 class StreamApi(MediaApi):
     @extend_schema(
         tags=["streaming"],
-        parameters=[SHARE_TOKEN_PARAM],
+        parameters=[SHARE_TOKEN_PARAM, *MEDIA_REQUEST_HEADERS],
         responses=_media_responses("The audio bytes (Range supported)."),
         summary="Play a track: Range, conditional requests, strong ETag",
+        description=(
+            "Anonymous callers may play public tracks; `?share_token=` unlocks one private "
+            "track. Works like a static file server: `Range: bytes=0-1023` gets 206 with "
+            "Content-Range, open and suffix ranges work, an unsatisfiable range is 416 with "
+            "`Content-Range: bytes */<size>`, If-Range is honoured, If-None-Match / "
+            "If-Modified-Since give 304. Every answer has `Accept-Ranges: bytes`, a strong "
+            "`ETag` and `Last-Modified`; public tracks are `Cache-Control: public, "
+            "max-age=604800`, anything unlocked by identity or token `private`. Private "
+            "without access: 403 PERMISSION_DENIED; no such track (or not a UUID): 404 "
+            "NOT_FOUND; the file missing from storage: 404 FILE_MISSING."
+        ),
     )
     def get(self, request, track_id):
         return self._serve(request, track_id, attachment=False)
@@ -98,9 +157,13 @@ class StreamApi(MediaApi):
 class DownloadApi(MediaApi):
     @extend_schema(
         tags=["streaming"],
-        parameters=[SHARE_TOKEN_PARAM],
+        parameters=[SHARE_TOKEN_PARAM, *MEDIA_REQUEST_HEADERS],
         responses=_media_responses("The audio bytes as an attachment."),
         summary="Download a track (Content-Disposition: attachment)",
+        description=(
+            "The same bytes and rules as /stream, as an attachment (`Content-Disposition: "
+            "attachment`)."
+        ),
     )
     def get(self, request, track_id):
         return self._serve(request, track_id, attachment=True)
@@ -131,6 +194,10 @@ class HlsApi(OptionalAuthApiMixin, APIView):
             ),
         },
         summary="HLS master playlist, variant playlists and segments (hls_streaming flag)",
+        description=(
+            "Only while the `hls_streaming` flag is on (GET /features); otherwise every URL "
+            "is 404. Same access rules as /stream."
+        ),
     )
     def get(self, request, track_id, name="master.m3u8"):
         if not flag_enabled("hls_streaming") or not _HLS_NAME.match(name):
@@ -237,6 +304,10 @@ class DiscoverApi(OptionalAuthApiMixin, APIView):
         tags=["tracks"],
         responses={200: TrackListItemSerializer(many=True)},
         summary="Trending tracks by plays in the last 7 days (cursor-paginated)",
+        description=(
+            "Anonymous callers welcome (a bad token is still refused with 401). Cursor "
+            "pagination: follow `next`; there is no `count`."
+        ),
     )
     def get(self, request):
         return paginated_response(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.catalog import media_cache
@@ -22,6 +22,7 @@ from apps.streaming import hls
 from apps.streaming.models import PlayEvent, UncountedReason
 from apps.streaming.selectors import hls_directory
 from veza import storage
+from veza.jobs import StalledJobs, job_claim, job_lease_expired, stalled_jobs_requeue
 from veza.response_cache import response_cache_invalidate
 from veza.shared_cache import guarded
 
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 #: ``PlayEvent.uncounted_reason`` of a play that counted.
 COUNTED = ""
+
+#: The Celery task that runs :func:`hls_transcode` (``apps.streaming.tasks``, which imports this
+#: module: named here, not imported).
+HLS_TASK = "streaming.hls_transcode"
 
 
 def hls_files_delete(*, directory: str) -> None:
@@ -40,14 +45,20 @@ def hls_transcode(*, track_id) -> Track | None:
     """Transcode a ready track into AAC renditions; idempotent (a ready HLS is kept).
 
     The status moves ``none|failed -> pending`` with a conditional update, so two workers never
-    transcode the same track at once. The work happens on a temporary local copy (removed
-    whatever happens); the renditions are uploaded through the storage, and a failure part-way
-    deletes what was already uploaded, so a retry starts clean.
+    transcode the same track at once; a ``pending`` one past its deadline was left by a lost
+    worker and may be claimed again (:mod:`veza.jobs`). The work happens on a temporary local
+    copy (removed whatever happens); the renditions are uploaded through the storage, and a
+    failure part-way deletes what was already uploaded, so a retry starts clean.
     """
-    claimed = (
-        Track.objects.filter(pk=track_id, status=ProcessingStatus.READY)
-        .exclude(hls_status__in=[HlsStatus.PENDING, HlsStatus.READY])
-        .update(hls_status=HlsStatus.PENDING)
+    now = timezone.now()
+    claimable = ~Q(hls_status__in=[HlsStatus.PENDING, HlsStatus.READY]) | Q(
+        job_lease_expired(deadline_field="hls_deadline", now=now), hls_status=HlsStatus.PENDING
+    )
+    claimed = Track.objects.filter(claimable, pk=track_id, status=ProcessingStatus.READY).update(
+        hls_status=HlsStatus.PENDING,
+        **job_claim(
+            task=HLS_TASK, attempts_field="hls_attempts", deadline_field="hls_deadline", now=now
+        ),
     )
     track = Track.objects.filter(pk=track_id).first()
     if not claimed or track is None:
@@ -173,3 +184,24 @@ def play_record(
             Track.objects.filter(pk=track.pk).update(play_count=F("play_count") + 1)
         play_count = Track.objects.values_list("play_count", flat=True).get(pk=track.pk)
     return event, play_count
+
+
+HLS_TRANSCODING = StalledJobs(
+    name="track.hls",
+    task=HLS_TASK,
+    model=Track,
+    active=Q(hls_status=HlsStatus.PENDING),
+    attempts_field="hls_attempts",
+    deadline_field="hls_deadline",
+    queued_since_field="updated_at",
+    requeue={"hls_status": HlsStatus.NONE},
+    fail=lambda reason, now: {"hls_status": HlsStatus.FAILED},
+    changed=media_cache.bump_on_commit,
+)
+
+
+def hls_requeue_stalled(*, now=None) -> dict[str, int]:
+    """Transcodings left ``pending`` by a lost worker are started again, or failed after
+    ``JOBS_MAX_ATTEMPTS`` starts (audited ``track.hls.requeued`` / ``.failed``, with the
+    reason in the audit entry: the track has no HLS failure column)."""
+    return stalled_jobs_requeue(jobs=HLS_TRANSCODING, now=now)

@@ -6,7 +6,7 @@ from apps.platform_settings.selectors import flag_enabled
 from apps.streaming import selectors, services
 
 
-@shared_task(name="streaming.hls_transcode", acks_late=True)
+@shared_task(name=services.HLS_TASK, acks_late=True, reject_on_worker_lost=True)
 def hls_transcode(track_id: str) -> str | None:
     track = services.hls_transcode(track_id=track_id)
     return track.hls_status if track is not None else None

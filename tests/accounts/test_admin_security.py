@@ -111,7 +111,12 @@ def test_admin_revoke_action_revokes_and_audits_each_key(client, staff_user):
 
     response = client.post(
         "/admin/accounts/apikey/",
-        {"action": "revoke", "_selected_action": [str(live.pk), str(already.pk)]},
+        {
+            "action": "revoke",
+            "_selected_action": [str(live.pk), str(already.pk)],
+            "confirm": "yes",
+            "reason": "Leaked in a public repository",
+        },
     )
 
     assert response.status_code == 302
@@ -121,6 +126,7 @@ def test_admin_revoke_action_revokes_and_audits_each_key(client, staff_user):
     assert already.revoked_at == revoked_at
     entries = AuditLog.objects.filter(action="api_key.revoke")
     assert [(e.actor_id, e.target_id) for e in entries] == [(staff_user.pk, str(live.pk))]
+    assert entries[0].metadata["reason"] == "Leaked in a public repository"
     from rest_framework.test import APIClient
 
     api = APIClient()
@@ -185,7 +191,12 @@ def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(clien
 
     response = client.post(
         "/admin/otp_totp/totpdevice/",
-        {"action": "reset_two_factor", "_selected_action": [str(device.pk)]},
+        {
+            "action": "reset_two_factor",
+            "_selected_action": [str(device.pk)],
+            "confirm": "yes",
+            "reason": "Lost phone, identity checked on a video call",
+        },
     )
 
     assert response.status_code == 302
@@ -193,6 +204,7 @@ def test_admin_never_shows_totp_secrets_and_resets_2fa_with_an_audit_entry(clien
     assert not BackupCodeDevice.objects.filter(user=owner).exists()
     entry = AuditLog.objects.get(action="user.2fa_reset_by_staff")
     assert (entry.actor_id, entry.target_id) == (staff_user.pk, str(owner.pk))
+    assert entry.metadata == {"reason": "Lost phone, identity checked on a video call"}
 
 
 @pytest.mark.django_db

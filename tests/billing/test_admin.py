@@ -92,7 +92,13 @@ def test_admin_cancel_action_cancels_at_period_end_and_is_audited(admin_client, 
     user = UserFactory(verified=True)
     subscription = subscribe(user, "creator")
 
-    response = _action(admin_client, "cancel_at_period_end_action", [subscription])
+    response = _action(
+        admin_client,
+        "cancel_at_period_end_action",
+        [subscription],
+        confirm="yes",
+        reason="Asked by phone",
+    )
 
     assert response.status_code == 200
     subscription.refresh_from_db()
@@ -101,6 +107,7 @@ def test_admin_cancel_action_cancels_at_period_end_and_is_audited(admin_client, 
     entry = AuditLog.objects.get(action="subscription.cancel")
     assert entry.actor_id == staff_user.pk
     assert entry.target_id == str(subscription.pk)
+    assert entry.metadata["reason"] == "Asked by phone"
 
 
 @pytest.mark.django_db

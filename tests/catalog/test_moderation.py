@@ -51,10 +51,10 @@ def admin_client(client, staff_user):
     return client
 
 
-def _act(admin_client, model, action, pks):
+def _act(admin_client, model, action, pks, **extra):
     url = reverse(f"admin:catalog_{model}_changelist")
     return admin_client.post(
-        url, {"action": action, "_selected_action": [str(pk) for pk in pks]}, follow=True
+        url, {"action": action, "_selected_action": [str(pk) for pk in pks], **extra}, follow=True
     )
 
 
@@ -69,7 +69,9 @@ def test_report_queue_take_down_removes_the_track_everywhere_and_is_audited(
     assert queue.status_code == 200
     assert track.title in queue.content.decode()
 
-    response = _act(admin_client, "report", "take_down_track", [report.pk])
+    response = _act(
+        admin_client, "report", "take_down_track", [report.pk], confirm="yes", reason="DMCA notice"
+    )
 
     assert response.status_code == 200
     track.refresh_from_db()
@@ -84,6 +86,7 @@ def test_report_queue_take_down_removes_the_track_everywhere_and_is_audited(
     assert entry.actor_id == staff_user.pk
     assert entry.metadata["from"] == "active"
     assert entry.metadata["reports_closed"] == 1
+    assert entry.metadata["reason"] == "DMCA notice"
     assert api_client.get("/api/v1/tracks").json()["count"] == 0
     assert api_client.get(f"/api/v1/tracks/{track.pk}").status_code == 404
     assert api_client.get(f"/api/v1/tracks/{track.pk}/stream").status_code == 404
@@ -97,7 +100,7 @@ def test_report_queue_take_down_removes_the_track_everywhere_and_is_audited(
 @pytest.mark.django_db
 def test_hide_keeps_the_track_for_its_owner_only(admin_client, api_client):
     track = TrackFactory()
-    _act(admin_client, "track", "hide_tracks", [track.pk])
+    _act(admin_client, "track", "hide_tracks", [track.pk], confirm="yes", reason="Spam")
     assert Track.objects.get(pk=track.pk).moderation_status == "hidden"
     assert api_client.get("/api/v1/tracks").json()["count"] == 0
     assert api_client.get(f"/api/v1/tracks/{track.pk}/stream").status_code == 404

@@ -200,3 +200,70 @@ def test_parallel_additions_get_dense_distinct_positions(live_server):
     )
     assert [position for position, _ in rows] == list(range(len(tracks)))
     assert {track_id for _, track_id in rows} == {t.pk for t in tracks}
+
+
+@pytest.fixture
+def playlist_of_three():
+    owner = CreatorFactory()
+    playlist = PlaylistFactory(owner=owner)
+    client = bearer_client(owner)
+    tracks = [TrackFactory(title=t) for t in "abc"]
+    for track in tracks:
+        response = client.post(
+            f"/api/v1/playlists/{playlist.pk}/tracks", {"track_id": str(track.pk)}, format="json"
+        )
+        assert response.status_code == 201
+    return client, playlist, tracks
+
+
+@pytest.mark.django_db
+def test_a_track_is_removed_by_its_path_and_later_ones_move_up(playlist_of_three):
+    client, playlist, (_a, b, _c) = playlist_of_three
+
+    removed = client.delete(f"/api/v1/playlists/{playlist.pk}/tracks/{b.pk}")
+    again = client.delete(f"/api/v1/playlists/{playlist.pk}/tracks/{b.pk}")
+
+    assert removed.status_code == 204
+    assert again.status_code == 404
+    assert again.json()["error"]["code"] == "NOT_FOUND"
+    assert positions(playlist) == ["a", "c"]
+
+
+@pytest.mark.django_db
+def test_older_clients_remove_with_a_query_or_the_old_body(playlist_of_three):
+    client, playlist, (a, _b, c) = playlist_of_three
+    url = f"/api/v1/playlists/{playlist.pk}/tracks"
+
+    by_query = client.delete(f"{url}?track_id={a.pk}")
+    by_body = client.delete(url, {"track_id": str(c.pk)}, format="json")
+    by_nothing = client.delete(url)
+
+    assert (by_query.status_code, by_body.status_code) == (204, 204)
+    assert by_nothing.status_code == 400
+    assert by_nothing.json()["error"]["details"] == {"track_id": ["This field is required."]}
+    assert positions(playlist) == ["b"]
+
+
+@pytest.mark.django_db
+def test_only_the_owner_removes_a_track_by_its_path(playlist_of_three):
+    _, playlist, (a, _b, _c) = playlist_of_three
+    other = bearer_client(UserFactory(is_verified=True))
+
+    response = other.delete(f"/api/v1/playlists/{playlist.pk}/tracks/{a.pk}")
+
+    assert response.status_code in (403, 404)
+    assert positions(playlist) == ["a", "b", "c"]
+
+
+@pytest.mark.django_db
+def test_the_schema_removes_playlist_tracks_without_a_delete_body(client):
+    document = client.get("/api/schema/?format=json").json()
+    paths = document["paths"]
+
+    by_path = paths["/api/v1/playlists/{playlist_id}/tracks/{track_id}"]["delete"]
+    older = paths["/api/v1/playlists/{playlist_id}/tracks"]["delete"]
+
+    assert "requestBody" not in by_path
+    assert "requestBody" not in older
+    assert older["deprecated"] is True
+    assert [p["name"] for p in older["parameters"] if p["in"] == "query"] == ["track_id"]

@@ -52,7 +52,7 @@ def test_staff_publish_and_archive_from_the_admin_with_an_audit_row(admin_client
     empty = CourseFactory(status=CourseStatus.DRAFT, published_at=None)
 
     _act(admin_client, "course", "publish_courses", [course.pk, empty.pk])
-    _act(admin_client, "course", "archive_courses", [course.pk])
+    _act(admin_client, "course", "archive_courses", [course.pk], confirm="yes", reason="Stale")
 
     course.refresh_from_db()
     empty.refresh_from_db()
@@ -132,7 +132,7 @@ def test_staff_hide_and_unhide_reviews_and_the_average_follows(admin_client):
     course.rating_count, course.rating_total = 1, 1
     course.save()
 
-    _act(admin_client, "review", "hide_reviews", [review.pk])
+    _act(admin_client, "review", "hide_reviews", [review.pk], confirm="yes", reason="Abuse")
     course.refresh_from_db()
     hidden = (Review.objects.get(pk=review.pk).is_hidden, course.rating_count)
     _act(admin_client, "review", "unhide_reviews", [review.pk])

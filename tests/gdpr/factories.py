@@ -45,6 +45,7 @@ from tests.catalog.factories import PlaylistFactory, TrackFactory
 from tests.distribution.factories import import_report, release_in, report, report_line
 from tests.education.factories import CourseFactory, EnrollmentFactory, LessonFactory
 from tests.messaging.factories import MessageFactory, conversation_between
+from tests.webhooks.factories import WebhookAttemptFactory, WebhookEndpointFactory
 
 
 class DataExportFactory(DjangoModelFactory):
@@ -182,6 +183,14 @@ def footprint() -> Footprint:
         ip_address="203.0.113.7",
         user_agent="JaneBrowser/1.0",
     )
+    # Webhooks: one endpoint, one event sent to it and the attempt's answer.
+    hooks = WebhookEndpointFactory(
+        owner=user,
+        url="https://jane.example/hooks",
+        description="Jane's shop",
+        event_types=["track.ready"],
+    )
+    WebhookAttemptFactory(delivery__endpoint=hooks, response_excerpt="Jane's server says no")
     return Footprint(
         user=user,
         other=other,

@@ -17,10 +17,10 @@ def admin_client(client, staff_user):
     return client
 
 
-def _action(admin_client, action, users):
+def _action(admin_client, action, users, **extra):
     return admin_client.post(
         reverse("admin:gdpr_datasubject_changelist"),
-        {"action": action, "_selected_action": [str(u.pk) for u in users], "index": "0"},
+        {"action": action, "_selected_action": [str(u.pk) for u in users], "index": "0", **extra},
         follow=True,
     )
 
@@ -47,7 +47,13 @@ def test_staff_start_an_export_for_a_support_request(
 def test_a_superuser_deletes_an_account_for_a_support_request(admin_client, staff_user):
     user = UserFactory(is_verified=True)
 
-    response = _action(admin_client, "delete_keeping_public_tracks", [user])
+    response = _action(
+        admin_client,
+        "delete_keeping_public_tracks",
+        [user],
+        confirm="yes",
+        reason="Support ticket 4411",
+    )
 
     assert response.status_code == 200
     deletion = AccountDeletion.objects.get(user=user)
@@ -55,6 +61,7 @@ def test_a_superuser_deletes_an_account_for_a_support_request(admin_client, staf
     entry = AuditLog.objects.get(action="gdpr.account_delete")
     assert entry.actor == staff_user
     assert entry.metadata["by_staff"] is True
+    assert entry.metadata["reason"] == "Support ticket 4411"
     user.refresh_from_db()
     assert user.is_active is False
 

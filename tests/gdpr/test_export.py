@@ -40,6 +40,7 @@ DOMAIN_FILES = {
     "courses_taught.jsonl": 1,
     "distributions.jsonl": 1,
     "royalties.jsonl": 1,
+    "webhooks.jsonl": 2,  # one endpoint, one event
 }
 
 
@@ -104,6 +105,13 @@ def test_the_archive_holds_every_domain_checked_against_its_manifest(
     readme = archive.read("README.txt").decode()
     for name in [*DOMAIN_FILES, "audit_log.jsonl"]:
         assert name in readme
+    hooks = jsonl(archive, "webhooks.jsonl")
+    assert [row["type"] for row in hooks] == ["endpoint", "event"]
+    assert (hooks[0]["url"], hooks[0]["description"]) == (
+        "https://jane.example/hooks",
+        "Jane's shop",
+    )
+    assert not {"secret", "previous_secret"} & set(hooks[0])
 
 
 def test_the_archive_shows_nothing_of_other_people_but_display_name_and_id(
@@ -229,18 +237,80 @@ def test_staff_started_exports_do_not_count_against_the_quota(user, staff_user):
     assert response.status_code == 202
 
 
-def test_the_watchdog_fails_exports_stuck_in_processing(user):
+def test_an_export_whose_worker_was_lost_is_built_again_by_the_sweeper(
+    user, django_capture_on_commit_callbacks
+):
     now = timezone.now()
-    stuck = DataExportFactory(user=user, status="processing", started_at=now - timedelta(hours=2))
-    busy = DataExportFactory(user=user, status="processing", started_at=now - timedelta(minutes=5))
+    stuck = DataExportFactory(
+        user=user,
+        status="processing",
+        started_at=now - timedelta(hours=2),
+        attempts=1,
+        deadline=now - timedelta(seconds=1),
+    )
+    busy = DataExportFactory(
+        user=user,
+        status="processing",
+        started_at=now - timedelta(minutes=5),
+        attempts=1,
+        deadline=now + timedelta(minutes=5),
+    )
 
-    failed = services.exports_fail_stuck(now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.exports_requeue_stalled(now=now)
 
-    assert failed == 1
     stuck.refresh_from_db()
     busy.refresh_from_db()
-    assert (stuck.status, stuck.failure_reason) == (ExportStatus.FAILED, "Timed out")
-    assert busy.status == ExportStatus.PROCESSING
+    assert counts == {"requeued": 1, "failed": 0}
+    assert (stuck.status, stuck.attempts) == (ExportStatus.READY, 2)
+    assert default_storage.exists(stuck.file)
+    assert (busy.status, busy.attempts) == (ExportStatus.PROCESSING, 1)
+    assert AuditLog.objects.filter(action="gdpr.export.requeued", target_id=str(stuck.pk)).exists()
+
+
+def test_an_export_that_keeps_losing_its_worker_is_failed_and_frees_its_quota_slot(user, settings):
+    settings.JOBS_MAX_ATTEMPTS = 3
+    now = timezone.now()
+    stuck = DataExportFactory(
+        user=user, status="processing", attempts=3, deadline=now - timedelta(seconds=1)
+    )
+
+    counts = services.exports_requeue_stalled(now=now)
+
+    stuck.refresh_from_db()
+    assert counts == {"requeued": 0, "failed": 1}
+    assert (stuck.status, stuck.finished_at) == (ExportStatus.FAILED, now)
+    assert stuck.failure_reason == (
+        "Started 3 times without finishing: its worker was lost or ran out of time."
+    )
+
+
+def test_an_export_never_started_is_sent_again_after_the_queue_timeout(
+    user, settings, django_capture_on_commit_callbacks
+):
+    settings.JOBS_QUEUE_TIMEOUT_SECONDS = 900
+    now = timezone.now()
+    lost = DataExportFactory(user=user, created_at=now - timedelta(seconds=901))
+    queued = DataExportFactory(user=user, created_at=now - timedelta(seconds=899))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.exports_requeue_stalled(now=now)
+
+    assert counts == {"requeued": 1, "failed": 0}
+    assert DataExport.objects.get(pk=lost.pk).status == ExportStatus.READY
+    assert DataExport.objects.get(pk=queued.pk).status == ExportStatus.PENDING
+
+
+def test_a_second_delivery_of_a_running_export_does_nothing(user):
+    now = timezone.now()
+    running = DataExportFactory(
+        user=user, status="processing", attempts=1, deadline=now + timedelta(minutes=1)
+    )
+
+    assert services.export_process(export_id=running.pk) is None
+
+    running.refresh_from_db()
+    assert (running.status, running.attempts) == (ExportStatus.PROCESSING, 1)
 
 
 def test_a_failing_export_is_marked_failed_and_frees_its_quota_slot(user, monkeypatch):

@@ -114,9 +114,14 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "X-API-Key",
             "description": (
-                "An integrator key (`vz_live_…`). Scopes: read (GET/HEAD/OPTIONS), write (also "
+                "An integrator key (`vz_live_…`) in the `X-API-Key` header. **How to get one:** "
+                "log in (see jwtAuth), then `POST /api/v1/developer/api-keys` with "
+                '`{"name": "my integration", "scopes": ["read"]}`: the full key is in that '
+                "response only. Scopes: read (GET/HEAD/OPTIONS), write (also "
                 "POST/PUT/PATCH/DELETE), admin (everything). 1000 reads and 200 writes per hour "
-                "per key by default; every response carries X-RateLimit-Limit/Remaining/Reset."
+                "per key by default; every response carries X-RateLimit-Limit/Remaining/Reset "
+                "(429 RATE_LIMITED with Retry-After past the limit). Account, password, 2FA, "
+                "key and personal-data operations refuse keys (403 API_KEY_NOT_ALLOWED)."
             ),
         }
 
@@ -127,6 +132,23 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 SESSION_VERSION_CLAIM = "sv"
 OTP_CLAIM = "otp"
 
+EXPECTED_CREDENTIALS = (
+    "Send `Authorization: Bearer <access token>` (the `access` of POST /api/v1/auth/login) "
+    "or `X-API-Key: <key>`."
+)
+
+
+class UnsupportedAuthorizationScheme(exceptions.AuthenticationFailed):
+    error_code = ErrorCode.AUTHENTICATION_REQUIRED
+    default_detail = f"This Authorization scheme is not supported. {EXPECTED_CREDENTIALS}"
+
+
+class MalformedBearerToken(InvalidToken):
+    default_detail = (
+        "The Authorization header is not `Bearer <access token>` (one space, then the token). "
+        + EXPECTED_CREDENTIALS
+    )
+
 
 class SessionJWTAuthentication(JWTAuthentication):
     """simplejwt's bearer authentication, plus: an access token whose ``sv`` claim is older
@@ -136,6 +158,31 @@ class SessionJWTAuthentication(JWTAuthentication):
     working at once instead of living out their 15 minutes. Costs no query: the user row
     simplejwt loads anyway carries the version. Tokens without the claim count as version 0.
     """
+
+    def get_raw_token(self, header: bytes) -> bytes | None:
+        """Only ``Bearer <token>`` is understood; anything else in ``Authorization`` is refused
+        with what is expected (401), instead of being ignored (a wrong scheme) or answered
+        with the JWT library's wording (a malformed value). An empty header counts as none."""
+        parts = header.split()
+        if not parts:
+            return None
+        if parts[0].lower() != b"bearer":
+            raise UnsupportedAuthorizationScheme()
+        if len(parts) != 2:
+            raise MalformedBearerToken()
+        return parts[1]
+
+    def get_validated_token(self, raw_token: bytes):
+        if raw_token.count(b".") != 2:
+            raise MalformedBearerToken("The bearer token is not a JWT. " + EXPECTED_CREDENTIALS)
+        try:
+            return super().get_validated_token(raw_token)
+        except InvalidToken as exc:
+            raise InvalidToken(
+                "The access token is invalid or expired: get a new one with POST "
+                "/api/v1/auth/token/refresh (or log in again), then send "
+                "`Authorization: Bearer <access token>`."
+            ) from exc
 
     def get_user(self, validated_token):
         user = super().get_user(validated_token)
@@ -148,6 +195,40 @@ class SessionJWTAuthentication(JWTAuthentication):
 class SessionJWTScheme(SimpleJWTScheme):
     target_class = SessionJWTAuthentication
     name = "jwtAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": (
+                "**How to get a token:** `POST /api/v1/auth/login` with "
+                '`{"email": "...", "password": "..."}` (add `"otp_code"` when 2FA is on). '
+                "The answer's `access` token (valid 15 minutes) goes in every request as "
+                "`Authorization: Bearer <access>`; in Swagger UI, press *Authorize* and paste "
+                "the access token alone. When it expires (401 INVALID_TOKEN), "
+                "`POST /api/v1/auth/token/refresh` with the `refresh` token (valid 14 days, "
+                "single use) gives a new pair. Another scheme in `Authorization` (Basic, "
+                "Token) or a malformed value is refused with 401 and says what is expected."
+            ),
+        }
+
+
+class SessionCookieScheme(OpenApiAuthenticationExtension):
+    """drf-spectacular's session scheme, with a description for API clients."""
+
+    target_class = "rest_framework.authentication.SessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": (
+                "The session of the admin site (`/admin/`), for the browsable API and Swagger "
+                "UI in the same browser. Unsafe methods need the `X-CSRFToken` header. Apps "
+                "and scripts use a bearer token (jwtAuth) or an API key instead."
+            ),
+        }
 
 
 def is_api_key_request(request) -> bool:

@@ -33,7 +33,9 @@ _DESCRIPTIONS = {
     "400": "Invalid input (VALIDATION_ERROR with field details, or a specific code).",
     "401": "Authentication required or credentials invalid.",
     "403": "Not allowed (PERMISSION_DENIED or a specific code).",
+    "402": "Payment failed (PAYMENT_FAILED): the charge was declined and nothing changed.",
     "404": "Not found (NOT_FOUND).",
+    "409": "Conflict with the current state (CONFLICT or a specific code; see the message).",
     "411": "Length required (LENGTH_REQUIRED).",
     "413": "Request body too large (PAYLOAD_TOO_LARGE).",
     "415": "Unsupported media type (UNSUPPORTED_MEDIA_TYPE).",
@@ -53,6 +55,12 @@ class VezaAutoSchema(AutoSchema):
 
     def _refuses_api_keys(self) -> bool:
         return any(isinstance(p, LoginSessionRequired) for p in self.view.get_permissions())
+
+    def get_description(self) -> str:
+        """Only ``@extend_schema(description=...)`` reaches the document: docstrings are
+        written for the people who maintain the code, not for API clients, so none leaks into
+        the schema (and an operation without a written description stays visibly empty)."""
+        return ""
 
     def get_auth(self):
         """Operations that refuse API keys (``LoginSessionRequired``) do not list the key

@@ -27,7 +27,15 @@ class ApiKeyListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.api_keys_of_user(user=self.request.user)
 
-    @extend_schema(tags=["developer"], summary="My API keys (never the secret)")
+    @extend_schema(
+        tags=["developer"],
+        summary="My API keys (never the secret)",
+        description=(
+            "Prefix, name, scopes, creation and last use of each key; never the secret. "
+            "Managed with a bearer token or a session: an API key cannot list, create or "
+            "revoke keys (403 API_KEY_NOT_ALLOWED), so a leaked key cannot multiply itself."
+        ),
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -46,6 +54,13 @@ class ApiKeyListCreateApi(generics.ListAPIView):
             ),
         },
         summary="Create an API key; the full key is in this response only",
+        description=(
+            "Scopes: read (GET/HEAD/OPTIONS), write (also POST/PUT/PATCH/DELETE), admin "
+            "(everything; the staff API still needs a staff owner). The full key is in this "
+            "201 response only: store it then. Verified addresses only (403 "
+            "EMAIL_NOT_VERIFIED); at most API_KEYS_MAX_PER_USER live keys (409 "
+            "API_KEY_LIMIT_REACHED); not with an API key (403 API_KEY_NOT_ALLOWED)."
+        ),
     )
     def post(self, request):
         data = ApiKeyCreateInputSerializer(data=request.data)
@@ -71,6 +86,10 @@ class ApiKeyDetailApi(APIView):
             403: error_response("API_KEY_NOT_ALLOWED: an API key cannot revoke keys"),
         },
         summary="Revoke an API key",
+        description=(
+            "The key stops working at once. Someone else's key or an unknown id: 404; not "
+            "with an API key (403 API_KEY_NOT_ALLOWED)."
+        ),
     )
     def delete(self, request, key_id):
         services.api_key_revoke_own(

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors, services
+from apps.accounts.apis.examples import LOGIN_EXAMPLES, REGISTER_EXAMPLES
 from apps.accounts.serializers import (
     EmailInputSerializer,
     LoginInputSerializer,
@@ -55,6 +56,15 @@ class RegisterApi(PublicApi):
             400: error_response("VALIDATION_ERROR (e.g. a taken username or a weak password)"),
         },
         summary="Create an account (unverified) and send the verification email",
+        examples=REGISTER_EXAMPLES,
+        description=(
+            "Creates a `user` account with `is_verified: false` and emails a verification "
+            "link (`<FRONTEND_URL>/verify-email?token=…`, valid 48 hours). An address that "
+            "already has an account gets the same 201 (its owner is emailed instead), so the "
+            "answer never reveals who is registered. A taken username or a weak password: 400"
+            " VALIDATION_ERROR with field details. Rate limited per client IP (429 "
+            "RATE_LIMITED)."
+        ),
     )
     def post(self, request):
         ratelimit.ip_limit_enforce(request, group="register_ip")
@@ -110,6 +120,10 @@ class VerifyEmailResendApi(PublicApi):
         request=EmailInputSerializer,
         responses={202: ACCEPTED},
         summary="Send a new verification link (no account enumeration)",
+        description=(
+            "Always 202, whether or not the address exists or is already verified. Rate "
+            "limited per client IP (429)."
+        ),
     )
     def post(self, request):
         ratelimit.ip_limit_enforce(request, group="verify_resend_ip")
@@ -131,6 +145,16 @@ class LoginApi(PublicApi):
             429: error_response("RATE_LIMITED (per IP, per account, or too many wrong codes)"),
         },
         summary="Exchange email, password (and a 2FA code) for an access and a refresh token",
+        examples=LOGIN_EXAMPLES,
+        description=(
+            "The `access` token (15 minutes) goes in `Authorization: Bearer <access>`; the "
+            "`refresh` token (14 days, single use) gets a new pair from /auth/token/refresh. "
+            "With 2FA on, send `otp_code` (a current code or a backup code): without it 401 "
+            "OTP_REQUIRED, wrong 401 INVALID_OTP. Wrong email or password: 401 "
+            "INVALID_CREDENTIALS (the same answer for an unknown address). Rate limited per "
+            "client IP and per account: 429 RATE_LIMITED with Retry-After. No authentication "
+            "is read here, so a stale Authorization header does no harm."
+        ),
     )
     def post(self, request):
         data = LoginInputSerializer(data=request.data)
@@ -158,6 +182,11 @@ class TokenRefreshApi(PublicApi):
         request=RefreshInputSerializer,
         responses={200: TokenPairOutputSerializer, 401: error_response("INVALID_TOKEN")},
         summary="Rotate a refresh token: a new pair; the old refresh token stops working",
+        description=(
+            "Send the `refresh` token from login; the answer is a new `access` and a new "
+            "`refresh`. The old refresh token stops working (rotation): using it again, or an"
+            " expired or revoked one, is 401 INVALID_TOKEN, and the person logs in again."
+        ),
     )
     def post(self, request):
         data = RefreshInputSerializer(data=request.data)
@@ -176,6 +205,10 @@ class LogoutApi(PublicApi):
         request=RefreshInputSerializer,
         responses={204: NO_CONTENT, 401: error_response("INVALID_TOKEN")},
         summary="Revoke a refresh token",
+        description=(
+            "Revokes the given refresh token (204); an invalid or already revoked one is 401 "
+            "INVALID_TOKEN. The access token lives out its 15 minutes: drop it on the client."
+        ),
     )
     def post(self, request):
         data = RefreshInputSerializer(data=request.data)
@@ -192,6 +225,12 @@ class PasswordResetApi(PublicApi):
         request=EmailInputSerializer,
         responses={202: ACCEPTED},
         summary="Email a password-reset link (no account enumeration)",
+        description=(
+            "Always 202, whether or not the address has an account (nobody learns which "
+            "addresses are registered). When it has one, the email links to "
+            "`<FRONTEND_URL>/reset-password?token=…`, valid for one hour and once. Rate "
+            "limited per client IP (429)."
+        ),
     )
     def post(self, request):
         ratelimit.ip_limit_enforce(request, group="password_reset_ip")
@@ -207,6 +246,12 @@ class PasswordResetConfirmApi(PublicApi):
         request=PasswordResetConfirmInputSerializer,
         responses={204: NO_CONTENT, 400: error_response("INVALID_TOKEN or VALIDATION_ERROR")},
         summary="Set a new password with the token from the reset email",
+        description=(
+            "Sets the new password with the token from the reset email. A bad, expired or "
+            "used token: 400 INVALID_TOKEN; a weak password: 400 VALIDATION_ERROR on "
+            "`new_password`. Every session, access token and API key of the account stops "
+            "working; an unverified address becomes verified (the link proved it)."
+        ),
     )
     def post(self, request):
         data = PasswordResetConfirmInputSerializer(data=request.data)
@@ -220,7 +265,12 @@ class PasswordResetConfirmApi(PublicApi):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["users"], responses={200: UserOutputSerializer}, summary="My account")
+    @extend_schema(
+        tags=["users"],
+        responses={200: UserOutputSerializer},
+        summary="My account",
+        description=("The caller's account and profile, with `role` and `is_verified`."),
+    )
     def get(self, request):
         user = selectors.user_with_profile(user=request.user)
         return Response(UserOutputSerializer(user).data)
@@ -230,6 +280,10 @@ class MeApi(APIView):
         request=UserUpdateInputSerializer,
         responses={200: UserOutputSerializer},
         summary="Edit my username and profile",
+        description=(
+            "Username and profile fields; the email and the role cannot be changed here. A "
+            "taken username: 400 VALIDATION_ERROR."
+        ),
     )
     def patch(self, request):
         data = UserUpdateInputSerializer(data=request.data, partial=True)
@@ -257,6 +311,11 @@ class PasswordChangeApi(APIView):
             ),
         },
         summary="Change my password; other sessions, older access tokens and API keys end",
+        description=(
+            "Needs the current password (400 INVALID_PASSWORD; wrong attempts count like "
+            "failed logins, 429). Every other session, older access tokens and the account's "
+            "API keys stop working; the refresh token sent as `refresh` is kept."
+        ),
     )
     def put(self, request):
         data = PasswordChangeInputSerializer(data=request.data)
@@ -283,6 +342,11 @@ class UpgradeCreatorApi(APIView):
             404: error_response("NOT_FOUND: the account no longer exists"),
         },
         summary="Become a creator (one way; verified accounts only)",
+        description=(
+            "Verified accounts only (403 EMAIL_NOT_VERIFIED). A `user` becomes `creator` (may"
+            " upload); any content-creator role stays as it is and the answer says "
+            "`already_elevated: true`. One way: there is no downgrade. Audited."
+        ),
     )
     def post(self, request):
         result = services.creator_upgrade(user=request.user, meta=RequestMeta.from_request(request))

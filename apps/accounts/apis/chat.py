@@ -17,6 +17,11 @@ class ChatTokenApi(APIView):
         request=None,
         responses={200: ChatTokenOutputSerializer},
         summary="A short-lived JWT for the real-time chat server",
+        description=(
+            "A JWT valid for a few minutes for the real-time chat server, signed with the "
+            "chat server's own secret (never with the API's signing key). Ask for a new one "
+            "when it expires."
+        ),
     )
     def post(self, request):
         token, expires_at = services.chat_token_issue(user=request.user)

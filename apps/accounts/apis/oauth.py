@@ -54,6 +54,13 @@ class OAuthStartApi(PublicApiMixin, APIView):
             ),
         },
         summary="Start signing in with a provider",
+        description=(
+            "Redirects (302) the browser to the provider with `state` and a PKCE S256 "
+            "`code_challenge`. `redirect_uri` must be on a host listed in "
+            "OAUTH_ALLOWED_REDIRECT_DOMAINS (400 INVALID_REDIRECT otherwise); an unconfigured"
+            " provider is 404. Anonymous, and each call stores a sign-in state: limited per "
+            "client IP (429)."
+        ),
     )
     def get(self, request, provider):
         ratelimit.ip_limit_enforce(request, group="oauth_start_ip")
@@ -95,6 +102,13 @@ class OAuthCallbackApi(PublicApiMixin, APIView):
             )
         },
         summary="Provider callback: exchanges the code with the stored PKCE verifier",
+        description=(
+            "Where the provider sends the browser back. Exchanges the code with the stored "
+            "PKCE verifier, signs the person in (or creates the account) and redirects (302) "
+            "to the `redirect_uri` given at start, with the tokens or an error code in the "
+            "URL fragment. An unknown or already used `state`: 400 INVALID_STATE; an unknown "
+            "provider: 404."
+        ),
     )
     def get(self, request, provider):
         provider_config = services.oauth_provider_get(name=provider)

@@ -35,6 +35,10 @@ class TwoFactorStatusApi(TwoFactorApi):
         tags=["auth"],
         responses={200: TwoFactorStatusOutputSerializer},
         summary="Is 2FA on for me, and how many backup codes are left",
+        description=(
+            "With a bearer token or a session (API keys cannot manage 2FA: 403 "
+            "API_KEY_NOT_ALLOWED)."
+        ),
     )
     def get(self, request):
         return Response(
@@ -48,6 +52,12 @@ class TwoFactorSetupApi(TwoFactorApi):
         request=None,
         responses={200: TwoFactorSetupOutputSerializer, 403: NOT_VERIFIED_OR_KEY},
         summary="Start TOTP set-up (not active until enabled with a code)",
+        description=(
+            "Returns a TOTP secret and an otpauth:// URL for an authenticator app (as a QR "
+            "code). Nothing changes for login until /auth/2fa/enable confirms it with a code."
+            " Verified addresses only (403 EMAIL_NOT_VERIFIED); 409 "
+            "TWO_FACTOR_ALREADY_ENABLED when 2FA is on."
+        ),
     )
     def post(self, request):
         device = services.two_factor_setup(user=request.user)
@@ -64,6 +74,12 @@ class TwoFactorEnableApi(TwoFactorApi):
         request=OtpCodeInputSerializer,
         responses={200: TwoFactorEnableOutputSerializer, 403: NOT_VERIFIED_OR_KEY},
         summary="Turn 2FA on with a current code; returns ten backup codes, shown once",
+        description=(
+            "Confirms the set-up with a code from the authenticator app: 400 INVALID_OTP for "
+            "a wrong code, 409 TWO_FACTOR_NOT_SET_UP before /auth/2fa/setup, "
+            "TWO_FACTOR_ALREADY_ENABLED when it is on. The ten backup codes are shown in this"
+            " response only. From now on, login needs `otp_code`."
+        ),
     )
     def post(self, request):
         data = OtpCodeInputSerializer(data=request.data)
@@ -90,6 +106,11 @@ class TwoFactorDisableApi(TwoFactorApi):
             ),
         },
         summary="Turn 2FA off with the password and a code",
+        description=(
+            "Needs the account password and a current code (or a backup code): 400 "
+            "INVALID_PASSWORD or INVALID_OTP otherwise, 409 TWO_FACTOR_NOT_ENABLED when it is"
+            " off. Wrong attempts count against the account like failed logins (429)."
+        ),
     )
     def post(self, request):
         data = TwoFactorDisableInputSerializer(data=request.data)

@@ -123,7 +123,9 @@ def api_key_create(
     return api_key, f"{KEY_PREFIX}{lookup}_{secret}"
 
 
-def api_key_revoke(*, api_key: ApiKey, actor: User | None, meta: RequestMeta) -> bool:
+def api_key_revoke(
+    *, api_key: ApiKey, actor: User | None, meta: RequestMeta, reason: str = ""
+) -> bool:
     """Revoke at once (the next request with it is refused). Conditional: audited once."""
     now = timezone.now()
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
@@ -134,7 +136,11 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None, meta: RequestMeta) ->
             actor=actor,
             target=api_key,
             meta=meta,
-            metadata={"prefix": api_key.prefix, "owner": str(api_key.user_id)},
+            metadata={
+                "prefix": api_key.prefix,
+                "owner": str(api_key.user_id),
+                **({"reason": reason} if reason else {}),
+            },
         )
     return bool(updated)
 

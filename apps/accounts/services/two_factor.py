@@ -126,23 +126,40 @@ def _throttle_check(device) -> None:
         raise rate_limited(wait, "Too many wrong codes. Try again later.")
 
 
-def otp_verify(*, user: User, code: str) -> bool:
-    """True when ``code`` is a current TOTP code or an unused backup code of ``user``.
+def otp_device_verify(*, user: User, code: str) -> TOTPDevice | BackupCodeDevice | None:
+    """The device of ``user`` that accepts ``code`` now, or None.
 
-    Each device row is locked while it verifies, so a code cannot be accepted twice by parallel
-    requests; the transaction commits before a failure is reported, keeping the throttle count.
+    The code's shape picks the kind of device, so nobody has to choose one: six digits are an
+    authenticator code (each confirmed authenticator of the account is tried), anything else a
+    backup code. Each device row is locked while it verifies, so a code cannot be accepted
+    twice by parallel requests. A device in its failure back-off (django-otp's throttling) is
+    not asked; when every device of that kind is backing off, 429 ``RATE_LIMITED`` says how
+    long to wait. The transaction commits before that is raised, keeping the failure counts.
     """
     code = (code or "").strip()
-    if _TOTP_RE.match(code):
-        model, filters = TOTPDevice, {"confirmed": True}
-    else:
-        model, filters = BackupCodeDevice, {"confirmed": True}
+    model = TOTPDevice if _TOTP_RE.match(code) else BackupCodeDevice
+    throttled: list[ratelimit.RateLimited] = []
     with transaction.atomic():
-        device = model.objects.select_for_update().filter(user=user, **filters).first()
-        if device is None:
-            return False
-        _throttle_check(device)
-        return bool(device.verify_token(code))
+        devices = list(
+            model.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk")
+        )
+        for device in devices:
+            try:
+                _throttle_check(device)
+            except ratelimit.RateLimited as exc:
+                throttled.append(exc)
+                continue
+            if device.verify_token(code):
+                return device
+    if devices and len(throttled) == len(devices):
+        raise throttled[0]
+    return None
+
+
+def otp_verify(*, user: User, code: str) -> bool:
+    """True when ``code`` is a current TOTP code or an unused backup code of ``user``
+    (:func:`otp_device_verify`)."""
+    return otp_device_verify(user=user, code=code) is not None
 
 
 def two_factor_enable(*, user: User, code: str, meta: RequestMeta) -> list[str]:
@@ -196,11 +213,19 @@ def two_factor_disable(*, user: User, password: str, code: str, meta: RequestMet
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, actor: User | None, meta: RequestMeta) -> bool:
+def two_factor_reset(
+    *, user: User, actor: User | None, meta: RequestMeta, reason: str = ""
+) -> bool:
     """Staff turn 2FA off for someone who lost their device (after checking who they are
     out of band). Audited; returns whether anything was removed."""
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     removed_backup, _ = BackupCodeDevice.objects.filter(user=user).delete()
     if removed or removed_backup:
-        audit_record(action="user.2fa_reset_by_staff", actor=actor, target=user, meta=meta)
+        audit_record(
+            action="user.2fa_reset_by_staff",
+            actor=actor,
+            target=user,
+            meta=meta,
+            metadata={"reason": reason} if reason else {},
+        )
     return bool(removed or removed_backup)

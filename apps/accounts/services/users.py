@@ -54,10 +54,10 @@ def users_mark_verified(*, users, actor: User, meta: RequestMeta) -> list[User]:
 
 
 @transaction.atomic
-def users_deactivate(*, users, actor: User, meta: RequestMeta) -> list[User]:
+def users_deactivate(*, users, actor: User, meta: RequestMeta, reason: str = "") -> list[User]:
     """Staff switch these accounts off: they can no longer log in, and their tokens and API
     keys stop authenticating (both check ``is_active``). Staff cannot deactivate themselves.
-    Audited as ``user.deactivate`` per account changed."""
+    Audited as ``user.deactivate`` per account changed, with the staff member's reason."""
     active = list(
         User.objects.select_for_update()
         .filter(pk__in=[u.pk for u in users], is_active=True)
@@ -65,7 +65,13 @@ def users_deactivate(*, users, actor: User, meta: RequestMeta) -> list[User]:
     )
     User.objects.filter(pk__in=[u.pk for u in active]).update(is_active=False)
     for user in active:
-        audit_record(action="user.deactivate", actor=actor, target=user, meta=meta)
+        audit_record(
+            action="user.deactivate",
+            actor=actor,
+            target=user,
+            meta=meta,
+            metadata={"reason": reason} if reason else {},
+        )
     return active
 
 

@@ -22,6 +22,7 @@ class LiveSessionListCreateApi(CreatorAnalyticsApi):
         tags=TAGS,
         responses={200: io.LiveSessionSerializer(many=True)},
         summary="My live sessions, latest scheduled first",
+        description=("Content creators only (403 for listeners), about their own sessions only."),
         operation_id="creator_analytics_live_list",
     )
     def get(self, request):
@@ -37,6 +38,10 @@ class LiveSessionListCreateApi(CreatorAnalyticsApi):
         request=io.LiveSessionInputSerializer,
         responses={201: io.LiveSessionSerializer},
         summary="Schedule a live session (title, start); its id is the stream id",
+        description=(
+            "Content creators only. The session's id is the `stream_id` the streaming "
+            "software reports events for (POST .../live/{stream_id}/events)."
+        ),
         operation_id="creator_analytics_live_create",
     )
     def post(self, request):

@@ -19,6 +19,7 @@ from apps.billing.models import (
     Plan,
     Subscription,
 )
+from apps.billing.services.common import invoice_event_record
 
 
 @dataclass(frozen=True)
@@ -196,4 +197,6 @@ def purchase_invoice_charge(
     invoice.paid_at = now
     invoice.payment_reference = result.reference
     invoice.save(update_fields=["status", "paid_at", "payment_reference"])
-    return invoice_number_assign(invoice=invoice)
+    invoice_number_assign(invoice=invoice)
+    invoice_event_record(invoice=invoice)
+    return invoice

@@ -26,7 +26,7 @@ from apps.billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from apps.billing.services.common import subscription_audit
+from apps.billing.services.common import invoice_event_record, subscription_audit
 from apps.billing.services.invoices import (
     LineSpec,
     invoice_charge,
@@ -133,6 +133,7 @@ def subscription_period_end_process(
         subscription_audit(
             action="subscription.scheduled_change_apply",
             subscription=subscription,
+            webhook=False,  # the renewal below reports the subscription as it ends up
             from_plan=from_plan.code,
             to_plan=subscription.plan.code,
             from_billing_cycle=from_cycle,
@@ -164,6 +165,7 @@ def subscription_period_end_process(
     )
     result = invoice_charge(invoice=invoice, gateway=gateway, attempt=1, now=now)
     invoice_number_assign(invoice=invoice)
+    invoice_event_record(invoice=invoice)
     if result.succeeded:
         subscription.status = SubscriptionStatus.ACTIVE
         outcome = "renewed"
@@ -215,6 +217,7 @@ def subscription_payment_retry(*, subscription_id, now: datetime, gateway: Payme
     else:
         attempt = subscription.payment_attempts + 1
         result = invoice_charge(invoice=invoice, gateway=gateway, attempt=attempt, now=now)
+        invoice_event_record(invoice=invoice)
         if not result.succeeded:
             subscription.payment_attempts = attempt
             if attempt > len(PAYMENT_RETRY_SCHEDULE):

@@ -26,7 +26,12 @@ from apps.billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from apps.billing.services.common import plan_by_code, subscription_audit, subscription_lock
+from apps.billing.services.common import (
+    invoice_event_record,
+    plan_by_code,
+    subscription_audit,
+    subscription_lock,
+)
 from apps.billing.services.invoices import (
     LineSpec,
     invoice_charge,
@@ -153,6 +158,7 @@ def subscription_create(
                 if not result.succeeded:
                     raise _ChargeDeclined(result, price, plan.currency)
                 invoice_number_assign(invoice=invoice)
+                invoice_event_record(invoice=invoice)
             subscription_audit(
                 action="subscription.create",
                 subscription=subscription,
@@ -187,11 +193,13 @@ def subscription_cancel(
     actor=None,
     meta: RequestMeta | None = None,
     now: datetime | None = None,
+    reason: str = "",
 ) -> Subscription:
     """Cancel at the period end: access stays until then, ``reactivate`` undoes it.
 
     A ``past_due`` subscription has not paid its current period, so it ends now (``canceled``)
-    and its open invoice is voided. Cancelling twice is a no-op.
+    and its open invoice is voided. Cancelling twice is a no-op. Staff give a ``reason``
+    (kept in the audit row).
     """
     now = now or timezone.now()
     subscription = _locked_or_conflict(subscription)
@@ -217,6 +225,7 @@ def subscription_cancel(
             actor=actor,
             meta=meta,
             immediate=True,
+            **({"reason": reason} if reason else {}),
             status=subscription.status,
         )
         return subscription
@@ -231,6 +240,7 @@ def subscription_cancel(
         actor=actor,
         meta=meta,
         immediate=False,
+        **({"reason": reason} if reason else {}),
         effective_at=subscription.current_period_end.isoformat(),
     )
     return subscription
@@ -370,6 +380,7 @@ def _change_plan_locked(*, subscription, plan, actor, meta, now, gateway) -> Sub
         if not result.succeeded:
             raise _ChargeDeclined(result, invoice.total, invoice.currency)
         invoice_number_assign(invoice=invoice)
+        invoice_event_record(invoice=invoice)
     # A trial upgrades for free: the trial continues on the new plan, billed at its end.
     subscription.plan = plan
     subscription.scheduled_plan = None

@@ -12,7 +12,12 @@ from apps.catalog.apis.common import (
     share_token_from_request,
 )
 from apps.catalog.apis.moderation import TrackReportApi
-from apps.catalog.apis.playlists import PlaylistDetailApi, PlaylistListCreateApi, PlaylistTracksApi
+from apps.catalog.apis.playlists import (
+    PlaylistDetailApi,
+    PlaylistListCreateApi,
+    PlaylistTrackDetailApi,
+    PlaylistTracksApi,
+)
 from apps.catalog.apis.shares import PlaylistShareApi, ShareRevokeApi, TrackShareApi
 from apps.catalog.apis.social import FeedApi, FollowApi, LibraryApi, LibraryTrackApi
 from apps.catalog.apis.tracks import SearchApi, TrackDetailApi, TrackListCreateApi
@@ -27,6 +32,7 @@ __all__ = [
     "PlaylistDetailApi",
     "PlaylistListCreateApi",
     "PlaylistShareApi",
+    "PlaylistTrackDetailApi",
     "PlaylistTracksApi",
     "ReadOpenApi",
     "SearchApi",

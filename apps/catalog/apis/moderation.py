@@ -20,6 +20,10 @@ class TrackReportApi(APIView):
         request=ReportInputSerializer,
         responses={201: ReportOutputSerializer, 200: ReportOutputSerializer},
         summary="Report a track to the moderators (one open report per person and track)",
+        description=(
+            "Files a report for the moderators (201); a second open report of the same track "
+            "by the same person returns the existing one (200)."
+        ),
     )
     def post(self, request, track_id):
         access = selectors.track_access(

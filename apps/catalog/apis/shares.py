@@ -26,6 +26,10 @@ class TrackShareApi(APIView):
         request=ShareInputSerializer,
         responses={201: ShareOutputSerializer},
         summary="Create a share token that lets anyone stream this track (owner)",
+        description=(
+            "Owner only. The token lets anyone holding it stream this one track "
+            "(`?share_token=`) until it expires or is revoked with DELETE /shares/{id}."
+        ),
     )
     def post(self, request, track_id):
         track = selectors.track_owned(track_id=track_id, user=request.user)
@@ -48,6 +52,10 @@ class PlaylistShareApi(APIView):
         request=ShareInputSerializer,
         responses={201: ShareOutputSerializer},
         summary="Create a share token for this playlist (owner)",
+        description=(
+            "Owner only. The token lets anyone holding it open this playlist and its tracks "
+            "(`?share_token=`) until it expires or is revoked with DELETE /shares/{id}."
+        ),
     )
     def post(self, request, playlist_id):
         playlist = selectors.playlist_owned(
@@ -68,7 +76,14 @@ class PlaylistShareApi(APIView):
 
 class ShareRevokeApi(APIView):
     @extend_schema(
-        tags=["tracks"], request=None, responses={204: NO_CONTENT}, summary="Revoke a share token"
+        tags=["tracks"],
+        request=None,
+        responses={204: NO_CONTENT},
+        summary="Revoke a share token",
+        description=(
+            "The owner of the shared track or playlist revokes the token; it stops working at"
+            " once. Anyone else: 404."
+        ),
     )
     def delete(self, request, share_id):
         share = selectors.share_owned(share_id=share_id, user=request.user)

@@ -28,6 +28,10 @@ class FeedApi(APIView):
         tags=["tracks"],
         responses={200: TrackListItemSerializer(many=True)},
         summary="Recent tracks of the creators you follow (cursor-paginated)",
+        description=(
+            "Newest tracks of the people the caller follows. Cursor pagination: follow "
+            "`next`; there is no `count`."
+        ),
     )
     def get(self, request):
         return paginated_response(
@@ -46,6 +50,7 @@ class LibraryApi(APIView):
         tags=["library"],
         responses={200: LibraryEntryOutputSerializer(many=True)},
         summary="Your saved tracks, newest first",
+        description=("The tracks the caller saved, newest first."),
     )
     def get(self, request):
         return paginated_response(
@@ -59,7 +64,14 @@ class LibraryApi(APIView):
 
 class LibraryTrackApi(APIView):
     @extend_schema(
-        tags=["library"], request=None, responses={204: NO_CONTENT}, summary="Save a track"
+        tags=["library"],
+        request=None,
+        responses={204: NO_CONTENT},
+        summary="Save a track",
+        description=(
+            "Saves a track you may open: a private one needs its owner, staff or a share token "
+            "(403 PERMISSION_DENIED otherwise); no such track: 404. Saving twice changes nothing."
+        ),
     )
     def put(self, request, track_id):
         access = selectors.track_access(
@@ -69,7 +81,11 @@ class LibraryTrackApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        tags=["library"], request=None, responses={204: NO_CONTENT}, summary="Unsave a track"
+        tags=["library"],
+        request=None,
+        responses={204: NO_CONTENT},
+        summary="Unsave a track",
+        description=("Removes a saved track; 204 even when it was not saved."),
     )
     def delete(self, request, track_id):
         services.library_remove(user=request.user, track_id=track_id)
@@ -85,6 +101,9 @@ class FollowApi(APIView):
         request=None,
         responses={200: FollowOutputSerializer},
         summary="Follow a user (idempotent)",
+        description=(
+            "Following twice changes nothing. Yourself: 400 VALIDATION_ERROR; an unknown user: 404."
+        ),
     )
     def post(self, request, user_id):
         services.follow_create(follower=request.user, followee=self._followee(user_id))
@@ -95,6 +114,7 @@ class FollowApi(APIView):
         request=None,
         responses={200: FollowOutputSerializer},
         summary="Unfollow a user (idempotent)",
+        description=("Unfollowing someone you do not follow changes nothing."),
     )
     def delete(self, request, user_id):
         services.follow_delete(follower=request.user, followee=self._followee(user_id))

@@ -17,6 +17,7 @@ from apps.catalog.apis.common import (
     serializer_context,
     share_token_from_request,
 )
+from apps.catalog.apis.examples import UPLOAD_EXAMPLES
 from apps.catalog.serializers import (
     SearchOutputSerializer,
     SearchQuerySerializer,
@@ -49,6 +50,11 @@ class TrackListCreateApi(ReadOpenApi):
         parameters=[TrackListQuerySerializer],
         responses={200: TrackListItemSerializer(many=True)},
         summary="Public tracks (ready, public, not moderated), filtered and ordered",
+        description=(
+            "Public, ready, unmoderated tracks. `?ordering=` accepts only its whitelist "
+            "(prefix `-` for descending); anything else falls back to -created_at, never an "
+            "error. Invalid filter values: 400 VALIDATION_ERROR."
+        ),
     )
     def get(self, request):
         params = request.query_params.copy()
@@ -77,10 +83,15 @@ class TrackListCreateApi(ReadOpenApi):
             ),
         },
         summary="Upload a track (content-creator roles); processed in the background",
+        examples=UPLOAD_EXAMPLES,
         description=(
-            "A chunked body (Transfer-Encoding: chunked, no Content-Length) is accepted up to "
-            "the size limit (413 PAYLOAD_TOO_LARGE past it). The file is judged by its bytes, "
-            "never its name: 415 UNSUPPORTED_MEDIA_TYPE says in words what was wrong."
+            "Content-creator roles only (403 CREATOR_ROLE_REQUIRED: a `user` calls POST "
+            "/api/v1/users/me/upgrade-creator first). The answer comes at once with `status: "
+            "processing`; poll GET /api/v1/tracks/{id} until it is `ready` (or `failed`). "
+            "Larger than TRACK_UPLOAD_MAX_BYTES: 413 PAYLOAD_TOO_LARGE, decided from "
+            "Content-Length before the body is read; a chunked body (no Content-Length) is "
+            "accepted up to that size. The file is judged by its bytes, never its name: 415 "
+            "UNSUPPORTED_MEDIA_TYPE says in words what was wrong."
         ),
     )
     def post(self, request):
@@ -106,6 +117,13 @@ class TrackDetailApi(ReadOpenApi):
         parameters=[SHARE_TOKEN_PARAM],
         responses={200: TrackOutputSerializer},
         summary="One track (private ones for the owner, staff or a share token)",
+        description=(
+            "Public and unlisted tracks for anyone; a private one for its owner, staff or a "
+            "`?share_token=` (403 PERMISSION_DENIED otherwise). A track still processing, or "
+            "hidden by a moderator, only for its owner and staff: poll this after an upload "
+            "until `status` is ready (or failed). Taken down, not a UUID or no such track: "
+            "404."
+        ),
     )
     def get(self, request, track_id):
         access = selectors.track_access(
@@ -120,6 +138,7 @@ class TrackDetailApi(ReadOpenApi):
         request=TrackUpdateInputSerializer,
         responses={200: TrackOutputSerializer},
         summary="Edit a track (owner or staff)",
+        description=("Owner or staff (403 PERMISSION_DENIED otherwise); the change is audited."),
     )
     def patch(self, request, track_id):
         track = selectors.track_owned(track_id=track_id, user=request.user)
@@ -134,7 +153,14 @@ class TrackDetailApi(ReadOpenApi):
         return Response(TrackOutputSerializer(track, context=serializer_context(request)).data)
 
     @extend_schema(
-        tags=["tracks"], request=None, responses={204: NO_CONTENT}, summary="Delete a track"
+        tags=["tracks"],
+        request=None,
+        responses={204: NO_CONTENT},
+        summary="Delete a track",
+        description=(
+            "Owner or staff (403 PERMISSION_DENIED otherwise). The track goes with its "
+            "derived files (HLS renditions); the deletion is audited."
+        ),
     )
     def delete(self, request, track_id):
         track = selectors.track_owned(track_id=track_id, user=request.user)
@@ -152,6 +178,10 @@ class SearchApi(OptionalAuthApiMixin, APIView):
         parameters=[SearchQuerySerializer],
         responses={200: SearchOutputSerializer},
         summary="Search tracks (ranked full text), artists and playlists",
+        description=(
+            "`q` is required (1 to 200 characters). Anonymous callers welcome (a bad token is"
+            " still refused with 401)."
+        ),
     )
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)

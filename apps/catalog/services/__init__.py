@@ -1,5 +1,6 @@
 """Every write of the catalog, split by concern. Views, the admin and tasks call these."""
 
+from apps.catalog.services.jobs import tracks_requeue_stalled
 from apps.catalog.services.moderation import (
     ModerationAction,
     report_dismiss,
@@ -52,4 +53,5 @@ __all__ = [
     "track_process",
     "track_update",
     "track_upload",
+    "tracks_requeue_stalled",
 ]

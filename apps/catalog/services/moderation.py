@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.catalog.models import ModerationStatus, Report, ReportStatus, Track
-from apps.catalog.services.tracks import track_caches_invalidate
+from apps.catalog.services.tracks import track_caches_invalidate, track_event_record
 from veza.api.exceptions import ValidationFailed
 from veza.audit import RequestMeta, audit_record
 
@@ -70,6 +70,9 @@ def track_moderate(
         metadata={"from": previous, "to": new_status, "reports_closed": closed, "reason": reason},
     )
     track_caches_invalidate(track.pk)
+    if new_status == ModerationStatus.TAKEN_DOWN and previous != ModerationStatus.TAKEN_DOWN:
+        track.refresh_from_db()
+        track_event_record(track=track, event_type="track.taken_down")
     return track
 
 

@@ -46,7 +46,9 @@ def share_token_create(
     return share, raw
 
 
-def share_token_revoke(*, share: ShareToken, actor, meta: RequestMeta | None = None) -> ShareToken:
+def share_token_revoke(
+    *, share: ShareToken, actor, meta: RequestMeta | None = None, reason: str = ""
+) -> ShareToken:
     updated = ShareToken.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -58,7 +60,7 @@ def share_token_revoke(*, share: ShareToken, actor, meta: RequestMeta | None = N
             actor=actor,
             target=share.track or share.playlist,
             meta=meta,
-            metadata={"share": str(share.pk)},
+            metadata={"share": str(share.pk), **({"reason": reason} if reason else {})},
         )
     share.refresh_from_db()
     return share

@@ -16,8 +16,10 @@ from django.utils import timezone
 from apps.catalog import audio, media_cache, signals, tasks
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import ProcessingStatus, Track, Visibility
+from apps.webhooks.services import webhook_event_record
 from veza import storage
 from veza.audit import RequestMeta, audit_record
+from veza.jobs import job_claim
 from veza.response_cache import response_cache_invalidate
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,33 @@ def _probe_upload(file) -> audio.AudioInfo:
         raise UnsupportedMediaType(str(exc), details={"file": [str(exc)]}) from exc
     finally:
         file.seek(0)
+
+
+def track_webhook_object(track: Track) -> dict:
+    """A track as webhook receivers get it (README "Webhooks for integrators")."""
+    return {
+        "id": str(track.pk),
+        "object": "track",
+        "title": track.title,
+        "artist_name": track.artist_name,
+        "status": track.status,
+        "moderation_status": track.moderation_status,
+        "visibility": track.visibility,
+        "duration": track.duration,
+        "failure_reason": track.failure_reason,
+        "created_at": track.created_at,
+        "updated_at": track.updated_at,
+    }
+
+
+def track_event_record(*, track: Track, event_type: str) -> None:
+    """Record a ``track.*`` webhook event for the track's owner, in the caller's transaction."""
+    webhook_event_record(
+        owner_id=track.owner_id,
+        event_type=event_type,
+        object_id=track.pk,
+        data_object=track_webhook_object(track),
+    )
 
 
 def storage_delete_on_commit(names: Iterable[str]) -> None:
@@ -152,10 +181,20 @@ def track_upload(
 def track_process(*, track_id) -> Track | None:
     """Read duration, bitrate, codec and tags; move ``processing`` to ``ready`` or ``failed``.
 
-    Idempotent: a track that already left ``processing`` is left alone.
+    Idempotent: a track that already left ``processing`` is left alone. Each start is counted
+    with a deadline (:func:`veza.jobs.job_claim`) for the job sweeper; the probe only reads the
+    file and its outcome is one conditional UPDATE, so two deliveries at once are harmless.
     """
+    claimed = Track.objects.filter(pk=track_id, status=ProcessingStatus.PROCESSING).update(
+        **job_claim(
+            task=tasks.track_process.name,
+            attempts_field="processing_attempts",
+            deadline_field="processing_deadline",
+            now=timezone.now(),
+        )
+    )
     track = Track.objects.filter(pk=track_id).first()
-    if track is None or track.status != ProcessingStatus.PROCESSING:
+    if not claimed or track is None:
         return track
     try:
         with storage.local_copy(track.audio_file.name) as source:
@@ -165,20 +204,28 @@ def track_process(*, track_id) -> Track | None:
         logger.warning("Track %s failed processing: %s", track.pk, detail)
         said = str(exc) if isinstance(exc, audio.NotAudio) else "The stored file is unreadable."
         reason = f"Could not read the audio: {said}"[:255]
-        Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
-            status=ProcessingStatus.FAILED, failure_reason=reason, updated_at=timezone.now()
-        )
-        media_cache.bump_on_commit(track.pk)
-        audit_record(action="track.processing_failed", target=track, metadata={"reason": reason})
-        track.refresh_from_db()
+        with transaction.atomic():
+            failed = Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
+                status=ProcessingStatus.FAILED, failure_reason=reason, updated_at=timezone.now()
+            )
+            media_cache.bump_on_commit(track.pk)
+            audit_record(
+                action="track.processing_failed", target=track, metadata={"reason": reason}
+            )
+            track.refresh_from_db()
+            if failed:
+                track_event_record(track=track, event_type="track.failed")
         return track
     if not info.duration or info.duration <= 0:
-        Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
-            status=ProcessingStatus.FAILED,
-            failure_reason="The file has no playable duration.",
-            updated_at=timezone.now(),
-        )
-        track.refresh_from_db()
+        with transaction.atomic():
+            failed = Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
+                status=ProcessingStatus.FAILED,
+                failure_reason="The file has no playable duration.",
+                updated_at=timezone.now(),
+            )
+            track.refresh_from_db()
+            if failed:
+                track_event_record(track=track, event_type="track.failed")
         return track
     changes = {
         "duration": info.duration,
@@ -195,13 +242,14 @@ def track_process(*, track_id) -> Track | None:
         updated = Track.objects.filter(pk=track.pk, status=ProcessingStatus.PROCESSING).update(
             **changes
         )
+        track.refresh_from_db()
         if updated:
             track_caches_invalidate(track.pk)
             track_id = str(track.pk)
             transaction.on_commit(
                 lambda: signals.track_media_ready.send(sender=Track, track_id=track_id)
             )
-    track.refresh_from_db()
+            track_event_record(track=track, event_type="track.ready")
     return track
 
 

@@ -46,6 +46,11 @@ class DistributionValidateApi(APIView):
         request=DistributionInputSerializer,
         responses={200: DistributionCheckSerializer},
         summary="Dry run: per platform, the blocking problems and the warnings; sends nothing",
+        description=(
+            "The same body as POST /distributions. Answers 200 with, per platform, the "
+            "problems that would block the submission and the warnings; nothing is created or"
+            " sent."
+        ),
     )
     def post(self, request):
         data = DistributionInputSerializer(data=request.data)
@@ -71,6 +76,9 @@ class DistributionListCreateApi(APIView):
         parameters=[DistributionFilterSerializer],
         responses={200: DistributionSerializer(many=True)},
         summary="My distributions, each with its per-platform status",
+        description=(
+            "The caller's distributions, newest first, each with its status per platform."
+        ),
     )
     def get(self, request):
         params = request.query_params.copy()
@@ -123,6 +131,7 @@ class DistributionDetailApi(APIView):
         tags=TAGS,
         responses={200: DistributionSerializer},
         summary="One of my distributions with its per-platform status",
+        description=("Owner or staff; anyone else gets 404."),
     )
     def get(self, request, distribution_id):
         distribution = selectors.distribution_get(
@@ -139,6 +148,10 @@ class DistributionHistoryApi(APIView):
         tags=TAGS,
         responses={200: StatusChangeSerializer(many=True)},
         summary="Status history of a distribution (every transition, every platform)",
+        description=(
+            "Every status change per platform with who or what caused it (owner, staff, "
+            "provider or a scheduled rule). Owner or staff (404 otherwise)."
+        ),
     )
     def get(self, request, distribution_id):
         distribution = selectors.distribution_get(
@@ -164,6 +177,10 @@ class DistributionTakedownApi(APIView):
             409: error_response("NOT_LIVE: live on no platform, nothing to take down."),
         },
         summary="Take a distribution down where it is live (owner or staff)",
+        description=(
+            "Owner or staff. Requests a takedown on every platform where the release is live;"
+            " nothing live: 409 NOT_LIVE."
+        ),
     )
     def post(self, request, distribution_id):
         distribution = selectors.distribution_get_any(distribution_id=distribution_id)

@@ -91,6 +91,11 @@ class RoyaltySummaryApi(APIView):
         ],
         responses={200: RoyaltySummarySerializer},
         summary="My royalties (own tracks and my shares of others'), per currency",
+        description=(
+            "Aggregated with `?group_by=platform|track|month|country` between `?from=` and "
+            '`?to=`, per currency, money as decimal strings, with a "reported through" date '
+            "per platform."
+        ),
     )
     def get(self, request):
         query = RoyaltyQuerySerializer(data=request.query_params)
@@ -115,6 +120,10 @@ class RoyaltySplitListCreateApi(APIView):
         parameters=[SplitFilterSerializer],
         responses={200: SplitSerializer(many=True)},
         summary="Split versions of my tracks and of tracks I have a share in",
+        description=(
+            "Every split version, each valid from its sale month on, for tracks the caller "
+            "owns or has a share in."
+        ),
     )
     def get(self, request):
         query = SplitFilterSerializer(data=request.query_params)
@@ -139,6 +148,12 @@ class RoyaltySplitListCreateApi(APIView):
             ),
         },
         summary="Share a track's royalties from a sale month on (owner; percentages sum to 100)",
+        description=(
+            "Owner only (404 for someone else's track). Percentages must sum to 100 (400 "
+            "VALIDATION_ERROR). Royalties from that sale month on already split into "
+            "statements: 409 STATEMENTS_EXIST; a version already starting that month: 409 "
+            "CONFLICT."
+        ),
     )
     def post(self, request):
         data = SplitInputSerializer(data=request.data)

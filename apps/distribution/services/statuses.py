@@ -10,7 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.distribution.exceptions import InvalidStatusTransition
-from apps.distribution.models import ChangeSource, PlatformRelease, ReleaseStatus, StatusChange
+from apps.distribution.models import (
+    ChangeSource,
+    Distribution,
+    PlatformRelease,
+    ReleaseStatus,
+    StatusChange,
+)
+from apps.webhooks.services import webhook_event_record
 from veza.audit import RequestMeta, audit_record
 
 S = ReleaseStatus
@@ -99,9 +106,39 @@ def release_transition(
                     "reason": reason,
                 },
             )
+        _status_event_record(release, from_status=from_status, values=values)
     for name, value in values.items():
         setattr(release, name, value)
     return release
+
+
+def _status_event_record(release: PlatformRelease, *, from_status: str, values: dict) -> None:
+    """``distribution.status_changed`` for the distribution's owner, in the transition's
+    transaction (README "Webhooks for integrators")."""
+    if PlatformRelease.distribution.is_cached(release):
+        owner_id = release.distribution.owner_id
+    else:
+        owner_id = (
+            Distribution.objects.filter(pk=release.distribution_id)
+            .values_list("owner_id", flat=True)
+            .first()
+        )
+    webhook_event_record(
+        owner_id=owner_id,
+        event_type="distribution.status_changed",
+        object_id=release.pk,
+        data_object={
+            "id": str(release.pk),
+            "object": "platform_release",
+            "distribution": str(release.distribution_id),
+            "track": str(release.track_id),
+            "platform": release.platform,
+            "from_status": from_status,
+            "status": values["status"],
+            "status_reason": values["status_reason"],
+            "changed_at": values["status_changed_at"],
+        },
+    )
 
 
 def _allowed(from_status: str) -> str:

@@ -64,6 +64,12 @@ class CertificateVerifyApi(APIView):
             ),
         },
         summary="Verify a certificate: who, which course, lessons, duration, valid or revoked",
+        description=(
+            "Public verification of a certificate code: the name as issued, the course, its "
+            "creator, lessons, duration, date and whether it is valid or revoked. Browsers "
+            "(Accept: text/html) get an HTML page. Unknown code: 404; lookups are rate "
+            "limited per client IP (429)."
+        ),
     )
     def get(self, request, code):
         _rate_limit(request._request)

@@ -90,6 +90,10 @@ class CourseListCreateApi(APIView):
         parameters=[FilterSerializer],
         responses={200: CourseOutputSerializer(many=True)},
         summary="Published courses: search, filters, whitelisted ordering",
+        description=(
+            "Published courses. `?ordering=` accepts only its whitelist; anything else falls "
+            "back to -created_at, never an error."
+        ),
     )
     def get(self, request):
         params = request.query_params.copy()
@@ -111,6 +115,10 @@ class CourseListCreateApi(APIView):
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
         responses={201: CourseDetailOutputSerializer},
         summary="Create a draft course (content-creator roles); the slug comes from the title",
+        description=(
+            "Content-creator roles only (403 CREATOR_ROLE_REQUIRED). The course starts as a "
+            "draft; its slug is made from the title and kept unique."
+        ),
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -143,6 +151,10 @@ class CourseDetailApi(APIView):
         tags=TAGS,
         responses={200: CourseDetailOutputSerializer},
         summary="A course (drafts only for their creator and staff), with my progress",
+        description=(
+            "A published course for anyone; a draft only for its creator and staff (404 for "
+            "others). Enrolled callers see their progress."
+        ),
     )
     def get(self, request, slug):
         return _detail(request, selectors.course_visible(slug=slug, user=request.user))
@@ -152,6 +164,10 @@ class CourseDetailApi(APIView):
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
         responses={200: CourseDetailOutputSerializer},
         summary="Edit a course (creator or staff); a published course keeps its slug",
+        description=(
+            "Creator or staff (403 otherwise). Renaming a draft changes its slug; a published"
+            " course keeps it, so links stay valid."
+        ),
     )
     def patch(self, request, slug):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -173,6 +189,10 @@ class CourseDetailApi(APIView):
             409: error_response("COURSE_HAS_ENROLLMENTS: learners are enrolled; archive instead."),
         },
         summary="Delete a course nobody is enrolled in (creator or staff)",
+        description=(
+            "Creator or staff. A course with enrolled learners cannot be deleted: 409 "
+            "COURSE_HAS_ENROLLMENTS (archive it instead)."
+        ),
     )
     def delete(self, request, slug):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -191,6 +211,11 @@ class CoursePublishApi(APIView):
             409: error_response("COURSE_HAS_NO_LESSONS (no ready lesson) or COURSE_ARCHIVED."),
         },
         summary="Publish a draft (needs a ready lesson); publishing twice changes nothing",
+        description=(
+            "Creator or staff. Needs at least one ready lesson (409 COURSE_HAS_NO_LESSONS); "
+            "an archived course cannot be published again (409 COURSE_ARCHIVED). Publishing a"
+            " published course changes nothing."
+        ),
     )
     def post(self, request, slug):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -209,6 +234,10 @@ class CourseArchiveApi(APIView):
             409: error_response("COURSE_NOT_PUBLISHED: only a published course can be archived."),
         },
         summary="Archive a published course: no new enrollments, learners keep access",
+        description=(
+            "Creator or staff. No new enrollments; enrolled learners keep access. Only a "
+            "published course: 409 COURSE_NOT_PUBLISHED."
+        ),
     )
     def post(self, request, slug):
         course = selectors.course_managed(slug=slug, user=request.user)

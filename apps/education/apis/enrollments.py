@@ -39,6 +39,12 @@ class CourseEnrollApi(APIView):
             409: error_response("ALREADY_ENROLLED, COURSE_ARCHIVED or COURSE_NOT_PUBLISHED."),
         },
         summary="Enroll (a paid course is charged and invoiced); once per user and course",
+        description=(
+            "Free courses enroll at once; a paid course is charged and invoiced first (402 "
+            "PAYMENT_FAILED when declined, no enrollment). A second enrollment: 409 "
+            "ALREADY_ENROLLED; an archived or unpublished course: 409 COURSE_ARCHIVED / "
+            "COURSE_NOT_PUBLISHED; your own course: 403 OWN_COURSE."
+        ),
     )
     def post(self, request, slug):
         course = selectors.course_visible(slug=slug, user=request.user)
@@ -60,6 +66,11 @@ class CourseCertificateApi(APIView):
             409: error_response("COURSE_NOT_COMPLETED: complete every lesson first."),
         },
         summary="My certificate for this course: issued on the first call after completion",
+        description=(
+            "Issued on the first call once every lesson is completed, then the same "
+            "certificate each time. Not enrolled: 403 NOT_ENROLLED; lessons left: 409 "
+            "COURSE_NOT_COMPLETED."
+        ),
     )
     def get(self, request, slug):
         course = selectors.course_visible(slug=slug, user=request.user)
@@ -78,6 +89,10 @@ class EnrollmentListApi(APIView):
         tags=TAGS,
         responses={200: LearnerEnrollmentSerializer(many=True)},
         summary="My courses: progress, completion and lessons added since I completed",
+        description=(
+            "The caller's enrollments with progress, completion and the lessons added since "
+            "they completed."
+        ),
     )
     def get(self, request):
         return paginated_response(

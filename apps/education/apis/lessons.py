@@ -70,6 +70,10 @@ class LessonListCreateApi(APIView):
         tags=TAGS,
         responses={200: LessonOutputSerializer(many=True)},
         summary="The course's lessons in order (with my progress when I am enrolled)",
+        description=(
+            "The lessons in order with their processing status; enrolled callers also get "
+            "their progress per lesson. Same visibility as the course."
+        ),
     )
     def get(self, request, slug):
         course = selectors.course_visible(slug=slug, user=request.user)
@@ -82,6 +86,12 @@ class LessonListCreateApi(APIView):
         request={"multipart/form-data": InputSerializer},
         responses={201: LessonOutputSerializer},
         summary="Add a lesson (creator or staff): the media is sniffed, stored and processed",
+        description=(
+            "Creator or staff. Multipart with the audio or video file: it is judged by its "
+            "bytes (415 UNSUPPORTED_MEDIA_TYPE when it is neither), limited by "
+            "EDUCATION_LESSON_UPLOAD_MAX_BYTES (413), then processed in the background "
+            "(status pending, processing, ready or failed)."
+        ),
     )
     def post(self, request, slug):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -114,6 +124,7 @@ class LessonDetailApi(APIView):
         request=InputSerializer,
         responses={200: LessonOutputSerializer},
         summary="Edit a lesson's title, description or preview flag (creator or staff)",
+        description=("Creator or staff; the media cannot be replaced (add a new lesson)."),
     )
     def patch(self, request, slug, lesson_id):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -133,6 +144,7 @@ class LessonDetailApi(APIView):
         request=None,
         responses={204: NO_CONTENT},
         summary="Delete a lesson; later lessons move up (creator or staff)",
+        description=("Creator or staff; the following lessons move up one position."),
     )
     def delete(self, request, slug, lesson_id):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -162,6 +174,10 @@ class LessonReorderApi(APIView):
         request=InputSerializer,
         responses={200: LessonOutputSerializer(many=True)},
         summary="Rewrite the lesson order in one transaction (creator or staff)",
+        description=(
+            "Creator or staff. Send every lesson id of the course once, in the new order (400"
+            " VALIDATION_ERROR otherwise); applied in one transaction."
+        ),
     )
     def post(self, request, slug):
         course = selectors.course_managed(slug=slug, user=request.user)
@@ -237,6 +253,13 @@ class LessonStreamApi(APIView):
         tags=TAGS,
         responses=_media_responses(),
         summary="Play a lesson: enrolled learners, the creator and staff (anyone: preview)",
+        description=(
+            "The lesson's media with the same Range and conditional-request rules as "
+            "/tracks/{id}/stream. Enrolled learners, the course's creator and staff; a "
+            "preview lesson for anyone. Others: 403 NOT_ENROLLED; the file missing from "
+            "storage: 404 FILE_MISSING. What a learner receives caps the progress they may "
+            "report."
+        ),
     )
     def get(self, request, lesson_id):
         access = selectors.lesson_access(lesson_id=lesson_id, user=request.user, for_media=True)
@@ -267,6 +290,11 @@ class LessonProgressApi(APIView):
         request=InputSerializer,
         responses={200: ProgressOutputSerializer, 403: NOT_ENROLLED},
         summary="Report progress: monotonic, capped by what the server sent you; ≥ 90 % completes",
+        description=(
+            "Enrolled learners (403 NOT_ENROLLED). Progress only grows, and is capped by how "
+            "much of the lesson's media the server actually sent to you; at 90 % the lesson "
+            "counts as completed."
+        ),
     )
     def post(self, request, lesson_id):
         access = selectors.lesson_access(lesson_id=lesson_id, user=request.user, for_media=False)

@@ -37,6 +37,7 @@ class ReviewListCreateApi(APIView):
         tags=TAGS,
         responses={200: ReviewOutputSerializer(many=True)},
         summary="Reviews of a course, newest first (the course shows average and count)",
+        description=("Newest first; the course itself carries the average rating and the count."),
     )
     def get(self, request, slug):
         course = selectors.course_visible(slug=slug, user=request.user)
@@ -56,6 +57,10 @@ class ReviewListCreateApi(APIView):
             409: error_response("ALREADY_REVIEWED: edit your review instead."),
         },
         summary="Review a course you are enrolled in: rating 1-5 and text, once",
+        description=(
+            "Enrolled learners only (403 NOT_ENROLLED; the creator gets 403 OWN_COURSE); one "
+            "review each (409 ALREADY_REVIEWED, edit it instead). Rating 1 to 5."
+        ),
     )
     def post(self, request, slug):
         course = selectors.course_visible(slug=slug, user=request.user)
@@ -86,6 +91,10 @@ class ReviewDetailApi(APIView):
         request=InputSerializer,
         responses={200: ReviewOutputSerializer},
         summary="Edit my review (the course's average follows)",
+        description=(
+            "Your own review only (403 PERMISSION_DENIED for someone else's, 404 for no such "
+            "review); the course's average follows."
+        ),
     )
     def patch(self, request, slug, review_id):
         course = selectors.course_visible(slug=slug, user=request.user)

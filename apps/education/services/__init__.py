@@ -14,6 +14,7 @@ from apps.education.services.courses import (
     course_update,
 )
 from apps.education.services.enrollments import enrollment_create
+from apps.education.services.jobs import lessons_requeue_stalled
 from apps.education.services.lessons import (
     lesson_create,
     lesson_delete,
@@ -54,6 +55,7 @@ __all__ = [
     "lesson_progress_record",
     "lesson_update",
     "lessons_reorder",
+    "lessons_requeue_stalled",
     "review_create",
     "review_update",
     "review_visibility_set",

@@ -173,7 +173,12 @@ def course_publish(
 
 @transaction.atomic
 def course_archive(
-    *, course: Course, actor, meta: RequestMeta | None = None, now: datetime | None = None
+    *,
+    course: Course,
+    actor,
+    meta: RequestMeta | None = None,
+    now: datetime | None = None,
+    reason: str = "",
 ) -> Course:
     """published → archived: no new enrollments; enrolled learners keep their access."""
     course = _locked(course)
@@ -186,7 +191,13 @@ def course_archive(
     course.status = CourseStatus.ARCHIVED
     course.archived_at = now or timezone.now()
     course.save(update_fields=["status", "archived_at", "updated_at"])
-    audit_record(action="course.archive", actor=actor, target=course, meta=meta)
+    audit_record(
+        action="course.archive",
+        actor=actor,
+        target=course,
+        meta=meta,
+        metadata={"reason": reason} if reason else {},
+    )
     courses_changed()
     return course
 

@@ -21,6 +21,7 @@ from apps.billing.services import purchase_invoice_charge
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, CourseSale, CourseStatus, Enrollment
 from apps.education.services.common import courses_changed
+from apps.webhooks.services import webhook_event_record
 from veza.audit import RequestMeta, audit_record
 
 
@@ -97,6 +98,22 @@ def enrollment_create(
                     "amount": str(course.price),
                     "currency": course.currency,
                     "invoice": invoice.number if invoice else None,
+                },
+            )
+            # The seller hears of the sale (README "Webhooks for integrators"); the learner is
+            # named by id only.
+            webhook_event_record(
+                owner_id=course.owner_id,
+                event_type="course.enrollment.created",
+                object_id=enrollment.pk,
+                data_object={
+                    "id": str(enrollment.pk),
+                    "object": "enrollment",
+                    "course": {"id": str(course.pk), "slug": course.slug},
+                    "learner": str(user.pk),
+                    "amount_paid": enrollment.amount_paid,
+                    "currency": enrollment.currency,
+                    "enrolled_at": enrollment.enrolled_at,
                 },
             )
             courses_changed()

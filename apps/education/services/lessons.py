@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from apps.catalog.exceptions import PayloadTooLarge
@@ -26,6 +26,7 @@ from apps.education.services.common import courses_changed
 from veza import storage
 from veza.api.exceptions import ValidationFailed
 from veza.audit import RequestMeta, audit_record
+from veza.jobs import job_claim, job_lease_expired
 
 logger = logging.getLogger(__name__)
 
@@ -121,10 +122,23 @@ def lesson_process(*, lesson_id) -> Lesson | None:
     """Probe the stored media: duration, then ``ready`` (or ``failed`` with a reason).
 
     Idempotent: only a ``pending`` lesson is claimed (one conditional update), so a task
-    delivered twice processes once.
+    delivered twice processes once; a ``processing`` one past its deadline was left by a lost
+    worker and may be claimed again (:mod:`veza.jobs`).
     """
-    claimed = Lesson.objects.filter(pk=lesson_id, status=LessonStatus.PENDING).update(
-        status=LessonStatus.PROCESSING, updated_at=timezone.now()
+    now = timezone.now()
+    claimable = Q(status=LessonStatus.PENDING) | Q(
+        job_lease_expired(deadline_field="processing_deadline", now=now),
+        status=LessonStatus.PROCESSING,
+    )
+    claimed = Lesson.objects.filter(claimable, pk=lesson_id).update(
+        status=LessonStatus.PROCESSING,
+        updated_at=now,
+        **job_claim(
+            task=tasks.lesson_process.name,
+            attempts_field="processing_attempts",
+            deadline_field="processing_deadline",
+            now=now,
+        ),
     )
     lesson = Lesson.objects.filter(pk=lesson_id).first()
     if not claimed or lesson is None:

@@ -106,6 +106,7 @@ def review_visibility_set(
     hidden: bool,
     meta: RequestMeta | None = None,
     now: datetime | None = None,
+    reason: str = "",
 ) -> bool:
     """Staff hide an abusive review (it leaves the list and the average) or show it again."""
     review = Review.objects.select_for_update().get(pk=review.pk)
@@ -121,7 +122,11 @@ def review_visibility_set(
         actor=actor,
         target=review,
         meta=meta,
-        metadata={"course": str(review.course_id), "rating": review.rating},
+        metadata={
+            "course": str(review.course_id),
+            "rating": review.rating,
+            **({"reason": reason} if reason else {}),
+        },
     )
     courses_changed()
     return True

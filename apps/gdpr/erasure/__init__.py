@@ -15,10 +15,12 @@ from apps.gdpr.erasure import (
     exports,
     messaging,
     streaming,
+    webhooks,
 )
 from apps.gdpr.erasure.base import ErasureContext, ErasureStep
 
 STEPS: list[ErasureStep] = [
+    *webhooks.STEPS,
     *distribution.STEPS,
     *billing.STEPS,
     *catalog.STEPS,

@@ -12,6 +12,7 @@ from apps.gdpr.exporters import (
     education,
     messaging,
     streaming,
+    webhooks,
 )
 from apps.gdpr.exporters.base import Exporter
 
@@ -23,6 +24,7 @@ EXPORTERS: list[Exporter] = [
     *education.EXPORTERS,
     *distribution.EXPORTERS,
     *messaging.EXPORTERS,
+    *webhooks.EXPORTERS,
 ]
 
 __all__ = ["EXPORTERS", "Exporter"]

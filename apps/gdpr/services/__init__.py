@@ -15,7 +15,7 @@ from apps.gdpr.services.exports import (
     export_process,
     export_request,
     exports_expire,
-    exports_fail_stuck,
+    exports_requeue_stalled,
 )
 
 __all__ = [
@@ -31,6 +31,6 @@ __all__ = [
     "export_process",
     "export_request",
     "exports_expire",
-    "exports_fail_stuck",
+    "exports_requeue_stalled",
     "retained_invoices_purge",
 ]

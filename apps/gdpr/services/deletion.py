@@ -84,6 +84,7 @@ def account_erase(
     staff: User | None = None,
     meta: RequestMeta | None = None,
     now: datetime | None = None,
+    reason: str = "",
 ) -> AccountDeletion:
     """Erase ``user`` now: every step of :data:`apps.gdpr.erasure.STEPS` in one transaction,
     so the account is either fully anonymised or untouched. ``staff`` acts for a support
@@ -120,6 +121,7 @@ def account_erase(
             "user_id": str(locked.pk),
             "keep_public_tracks": keep_public_tracks,
             "by_staff": staff is not None,
+            **({"reason": reason} if reason else {}),
         },
     )
     deletion.summary = {

@@ -12,15 +12,18 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.gdpr import tasks
 from apps.gdpr.models import DataExport, ExportStatus
 from apps.gdpr.services.archive import archive_build
+from apps.webhooks.services import webhook_event_record
 from veza.api.ratelimit import rate_limited
 from veza.audit import RequestMeta, audit_record
 from veza.emails import email_send_on_commit
+from veza.jobs import StalledJobs, job_claim, job_lease_expired, stalled_jobs_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +85,22 @@ def _download_link(export: DataExport) -> str:
 
 def export_process(*, export_id, now: datetime | None = None) -> DataExport | None:
     """Build the archive of a pending export. Idempotent: only the worker that moves the row
-    from ``pending`` to ``processing`` builds it; a second delivery of the task does nothing.
+    from ``pending`` to ``processing`` builds it; a second delivery of the task does nothing,
+    unless the claim's deadline passed (its worker was lost: :mod:`veza.jobs`).
     A failure marks the export failed (it then no longer counts against the quota)."""
     now = now or timezone.now()
-    claimed = DataExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(
-        status=ExportStatus.PROCESSING, started_at=now
+    claimable = Q(status=ExportStatus.PENDING) | Q(
+        job_lease_expired(deadline_field="deadline", now=now), status=ExportStatus.PROCESSING
+    )
+    claimed = DataExport.objects.filter(claimable, pk=export_id).update(
+        status=ExportStatus.PROCESSING,
+        started_at=now,
+        **job_claim(
+            task=tasks.export_build.name,
+            attempts_field="attempts",
+            deadline_field="deadline",
+            now=now,
+        ),
     )
     if not claimed:
         return None
@@ -112,10 +126,23 @@ def export_process(*, export_id, now: datetime | None = None) -> DataExport | No
             sha256=built.sha256,
         )
         if not ready:
-            # The watchdog gave up on this export meanwhile: its file must not linger.
+            # The job sweeper failed this export meanwhile: its file must not linger.
             default_storage.delete(built.name)
             return DataExport.objects.get(pk=export_id)
         export.refresh_from_db()
+        webhook_event_record(
+            owner_id=export.user_id,
+            event_type="export.ready",
+            object_id=export.pk,
+            data_object={
+                "id": str(export.pk),
+                "object": "data_export",
+                "status": export.status,
+                "size": export.size,
+                "expires_at": export.expires_at,
+                "download_url": _download_link(export),
+            },
+        )
         email_send_on_commit(
             template="gdpr_export_ready",
             to=export.user.email,
@@ -129,21 +156,29 @@ def export_process(*, export_id, now: datetime | None = None) -> DataExport | No
     return export
 
 
-def exports_fail_stuck(*, now: datetime | None = None) -> int:
-    """The watchdog: exports pending or processing for longer than
-    ``GDPR_EXPORT_TIMEOUT_MINUTES`` (a worker died, the broker lost the task) are failed, so
-    they stop blocking the user's quota and the user can ask again."""
-    now = now or timezone.now()
-    limit = now - timedelta(minutes=settings.GDPR_EXPORT_TIMEOUT_MINUTES)
-    stuck_processing = DataExport.objects.filter(
-        status=ExportStatus.PROCESSING, started_at__lt=limit
-    ).update(status=ExportStatus.FAILED, finished_at=now, failure_reason="Timed out")
-    stuck_pending = DataExport.objects.filter(
-        status=ExportStatus.PENDING, created_at__lt=limit
-    ).update(status=ExportStatus.FAILED, finished_at=now, failure_reason="Never started")
-    if stuck_processing or stuck_pending:
-        logger.warning("Failed %s stuck exports", stuck_processing + stuck_pending)
-    return stuck_processing + stuck_pending
+EXPORT_BUILD = StalledJobs(
+    name="gdpr.export",
+    task="gdpr.export_build",
+    model=DataExport,
+    active=Q(status__in=[ExportStatus.PENDING, ExportStatus.PROCESSING]),
+    attempts_field="attempts",
+    deadline_field="deadline",
+    queued_since_field="created_at",
+    requeue={"status": ExportStatus.PENDING},
+    fail=lambda reason, now: {
+        "status": ExportStatus.FAILED,
+        "finished_at": now,
+        "failure_reason": reason[:255],
+    },
+)
+
+
+def exports_requeue_stalled(*, now: datetime | None = None) -> dict[str, int]:
+    """Exports still pending or processing past their deadline (a worker died, the broker lost
+    the task) are built again, or failed after ``JOBS_MAX_ATTEMPTS`` starts, so they stop
+    blocking the user's quota and the user can ask again (audited ``gdpr.export.requeued`` /
+    ``.failed``)."""
+    return stalled_jobs_requeue(jobs=EXPORT_BUILD, now=now)
 
 
 def export_file_delete(*, export: DataExport) -> bool:

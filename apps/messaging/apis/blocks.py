@@ -19,6 +19,7 @@ class BlockListCreateApi(APIView):
         tags=["messages"],
         responses={200: BlockOutputSerializer(many=True)},
         summary="Users I blocked, newest first",
+        description=("The people the caller blocked, newest first."),
     )
     def get(self, request):
         return paginated_response(
@@ -37,6 +38,11 @@ class BlockListCreateApi(APIView):
             404: error_response("NOT_FOUND: no such user"),
         },
         summary="Block a user: no new messages either way (idempotent)",
+        description=(
+            "Blocks a user: neither of you can start a conversation or send a message to the "
+            "other (403 BLOCKED). Blocking twice changes nothing; blocking yourself is 400 "
+            "VALIDATION_ERROR; an unknown user 404."
+        ),
     )
     def post(self, request):
         data = BlockInputSerializer(data=request.data)
@@ -50,6 +56,7 @@ class BlockDeleteApi(APIView):
         tags=["messages"],
         responses={204: OpenApiResponse(description="Unblocked (or was not blocked).")},
         summary="Unblock a user (idempotent)",
+        description=("Lifts a block you set; 204 even when there was none."),
     )
     def delete(self, request, user_id):
         services.block_delete(blocker=request.user, blocked_id=user_id)

@@ -26,6 +26,7 @@ class ConversationListCreateApi(APIView):
         tags=["messages"],
         responses={200: ConversationOutputSerializer(many=True)},
         summary="My direct conversations, the most recently active first",
+        description=("The caller's direct conversations, the most recently active first."),
     )
     def get(self, request):
         return paginated_response(
@@ -48,6 +49,11 @@ class ConversationListCreateApi(APIView):
             404: error_response("NOT_FOUND: no such user"),
         },
         summary="Start (or find) the direct conversation with another user",
+        description=(
+            "Returns the existing conversation with `participant` (200) or starts one (201). "
+            "Yourself: 400 VALIDATION_ERROR; an unknown user: 404; a block either way: 403 "
+            "BLOCKED."
+        ),
     )
     def post(self, request):
         data = ConversationStartInputSerializer(data=request.data)
@@ -74,6 +80,10 @@ class MessageListCreateApi(APIView):
             404: error_response("NOT_FOUND: no such conversation, or you are not in it"),
         },
         summary="Messages of a conversation, newest first (marks the others' messages read)",
+        description=(
+            "Participants only: anyone else gets 404, as for a conversation that does not "
+            "exist. Reading marks the other person's messages read."
+        ),
     )
     def get(self, request, conversation_id):
         conversation = selectors.conversation_get_for_participant(
@@ -96,6 +106,7 @@ class MessageListCreateApi(APIView):
             404: error_response("NOT_FOUND: no such conversation, or you are not in it"),
         },
         summary="Send a message",
+        description=("Participants only (404 otherwise). A block either way: 403 BLOCKED."),
     )
     def post(self, request, conversation_id):
         conversation = selectors.conversation_get_for_participant(
