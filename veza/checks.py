@@ -138,7 +138,7 @@ def _placeholder_in(value: str) -> bool:
 def secrets_are_not_the_example_placeholders(app_configs, **kwargs):
     """The production example starts as is (so its health check can be tried), but its
     secrets are public: a deployment must replace them."""
-    names = ("SECRET_KEY", "CHAT_JWT_SECRET", "FIELD_ENCRYPTION_KEY")
+    names = ("SECRET_KEY", "CHAT_JWT_SECRET", "FIELD_ENCRYPTION_KEY", "STREAM_SIGNED_SECRET")
     left = [name for name in names if _placeholder_in(str(getattr(settings, name, "")))]
     if left:
         return [

@@ -328,3 +328,14 @@ def test_a_cover_on_s3_is_listed_with_a_signed_url_that_outlives_the_response_ca
     assert query["X-Amz-Expires"] == [str(settings.MEDIA_IMAGE_URL_TTL)]
     assert settings.MEDIA_IMAGE_URL_TTL > max(ttl for _, _, ttl in settings.RESPONSE_CACHE_RULES)
     assert requests.get(cover, timeout=10).content == b"\xff\xd8cover"
+
+
+def test_checks_refuse_the_example_secure_link_secret(settings):
+    from veza.checks import secrets_are_not_the_example_placeholders
+
+    settings.STREAM_SIGNED_SECRET = "change-me-secure-link-secret-0123456789"
+
+    errors = secrets_are_not_the_example_placeholders(None)
+
+    assert [error.id for error in errors] == ["veza.E004"]
+    assert "STREAM_SIGNED_SECRET" in errors[0].msg
