@@ -10,6 +10,8 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/veza
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 PYTEST_ARGS ?=
+# `make bench BENCH=reads` runs one bench (bench/reads.py); all of them by default.
+BENCH ?= [!_]*
 
 .PHONY: install run test test-s3 test-fast lint format bench clean
 
@@ -85,7 +87,7 @@ format: install
 bench: install
 	@scripts/ensure-services.sh
 	@scripts/ensure-nginx.sh || true
-	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/$(BENCH).py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles *.egg-info

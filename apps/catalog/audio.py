@@ -5,6 +5,9 @@ them through a nameless file object (given a name, it trusts a ``.mp3`` extensio
 bytes, so zeros or HTML named ``song.mp3`` would pass as MP3), must find a container from an
 allow-list with an audio stream in it, and must decode real audio samples from its first
 packets.
+
+PyAV (FFmpeg, ~25 MiB per process) is imported by the functions that use it: web processes
+load it only when they sniff an upload, never at start (``tests/test_web_process.py``).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import av
+if TYPE_CHECKING:
+    import av
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +97,8 @@ class AudioInfo:
 
 
 def _open(source) -> av.container.InputContainer:
+    import av
+
     try:
         return av.open(_Nameless(source), mode="r", metadata_errors="ignore")
     except (av.FFmpegError, ValueError, OSError) as exc:
@@ -100,6 +107,8 @@ def _open(source) -> av.container.InputContainer:
 
 def _first_samples_decode(container, stream) -> None:
     """Raise :class:`NotAudio` unless the first packets of ``stream`` decode to samples."""
+    import av
+
     try:
         for index, packet in enumerate(container.demux(stream)):
             if index >= DECODE_PROBE_PACKETS:
@@ -116,6 +125,8 @@ def audio_probe(source) -> AudioInfo:
     if isinstance(source, str | bytes):
         with open(source, "rb") as handle:
             return audio_probe(handle)
+    import av
+
     container = _open(source)
     try:
         format_name = container.format.name

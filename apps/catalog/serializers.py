@@ -1,6 +1,17 @@
-"""Catalog payloads: explicit fields, separate input and output serializers."""
+"""Catalog payloads: explicit fields, separate input and output serializers.
 
-from django.urls import reverse
+The track and owner output serializers are on every list of the API (tracks, search, feed,
+discover, playlists, library), so they answer with a plain dict built in one pass instead of
+DRF's per-field machinery: the fields they declare stay the schema (drf-spectacular reads them)
+and the reference (``tests/catalog/test_serializer_fast_path.py`` compares both for every
+field), the dict is what leaves. Per-track URLs are string joins around a prefix reversed once.
+"""
+
+import functools
+from uuid import UUID
+
+from django.conf import settings
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +24,40 @@ from apps.catalog.models import (
     Track,
     Visibility,
 )
+from veza import storage
+from veza.api.representation import iso_datetime, output_timezone
+
+_ZERO_UUID = UUID(int=0)
+
+
+def cover_url(cover) -> str | None:
+    """A cover's URL: ``MEDIA_URL`` + name on disk (no storage call in list rendering), the
+    storage's signed URL on S3 (it lives ``MEDIA_IMAGE_URL_TTL``, past the response cache)."""
+    if not cover:
+        return None
+    if storage.is_s3():
+        return cover.url
+    return f"{settings.MEDIA_URL}{cover.name}"
+
+
+@functools.lru_cache(maxsize=16)
+def _track_url_parts(script_prefix: str) -> dict[str, tuple[str, str]]:
+    """``reverse()`` once per script prefix: a track's URL is then ``before + id + after``."""
+    del script_prefix  # the cache key; reverse() reads the current one itself
+    parts = {}
+    for name in ("track-stream", "track-download", "track-hls-master"):
+        before, _, after = reverse(name, kwargs={"track_id": _ZERO_UUID}).partition(str(_ZERO_UUID))
+        parts[name] = (before, after)
+    return parts
+
+
+def _display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.username
+
+
+def _owner_dict(user) -> dict:
+    return {"id": str(user.pk), "username": user.username, "display_name": _display_name(user)}
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -21,8 +66,12 @@ class OwnerSerializer(serializers.Serializer):
     display_name = serializers.SerializerMethodField()
 
     def get_display_name(self, user) -> str:
-        profile = getattr(user, "profile", None)
-        return (profile.display_name if profile else "") or user.username
+        return _display_name(user)
+
+    def to_representation(self, instance):
+        if type(self) is not OwnerSerializer:  # subclasses add fields: DRF's generic path
+            return super().to_representation(instance)
+        return _owner_dict(instance)
 
 
 class TrackOutputSerializer(serializers.ModelSerializer):
@@ -68,23 +117,85 @@ class TrackOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_cover_image(self, track) -> str | None:
-        # The storage's URL: /media/… on disk, a signed bucket URL on S3 (MEDIA_IMAGE_URL_TTL).
-        return track.cover_image.url if track.cover_image else None
+        return cover_url(track.cover_image)
+
+    def _url(self, name: str, track) -> str:
+        before, after = _track_url_parts(get_script_prefix())[name]
+        return f"{before}{track.pk}{after}"
 
     def get_stream_url(self, track) -> str:
-        return reverse("track-stream", kwargs={"track_id": track.pk})
+        return self._url("track-stream", track)
 
     def get_download_url(self, track) -> str:
-        return reverse("track-download", kwargs={"track_id": track.pk})
+        return self._url("track-download", track)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_hls_url(self, track) -> str | None:
         if not self.context.get("hls_enabled") or track.hls_status != HlsStatus.READY:
             return None
-        return reverse("track-hls-master", kwargs={"track_id": track.pk})
+        return self._url("track-hls-master", track)
+
+    def to_representation(self, instance):
+        """The declared fields, in order, as DRF would render them, in one pass."""
+        track = instance
+        tz = self._output_timezone()
+        urls = _track_url_parts(get_script_prefix())
+        track_id = str(track.pk)
+        stream, download, hls = (
+            urls["track-stream"],
+            urls["track-download"],
+            urls["track-hls-master"],
+        )
+        hls_ready = self.context.get("hls_enabled") and track.hls_status == HlsStatus.READY
+        cover = track.cover_image
+        data = {
+            "id": track_id,
+            "owner": _owner_dict(track.owner),
+            "title": track.title,
+            "artist_name": track.artist_name,
+            "album": track.album,
+            "genre": track.genre,
+            "tags": track.tags,
+            "description": track.description,
+            "duration": None if track.duration is None else float(track.duration),
+            "bitrate": None if track.bitrate is None else int(track.bitrate),
+            "codec": track.codec,
+            "size": int(track.size),
+            "sha256": track.sha256,
+            "content_type": track.content_type,
+            "cover_image": cover_url(cover),
+            "visibility": str(track.visibility),
+            "status": str(track.status),
+            "failure_reason": None,  # placed here, filled or dropped below
+            "moderation_status": str(track.moderation_status),
+            "hls_status": str(track.hls_status),
+            "play_count": int(track.play_count),
+            "stream_url": f"{stream[0]}{track_id}{stream[1]}",
+            "download_url": f"{download[0]}{track_id}{download[1]}",
+            "hls_url": f"{hls[0]}{track_id}{hls[1]}" if hls_ready else None,
+            "created_at": iso_datetime(track.created_at, tz),
+            "updated_at": iso_datetime(track.updated_at, tz),
+        }
+        if self._without_failure_reason:
+            del data["failure_reason"]  # never read: lists do not load it
+        else:
+            data["failure_reason"] = track.failure_reason
+        return data
+
+    _without_failure_reason = False
+
+    def _output_timezone(self):
+        """Once per serializer (one per answer; a list's items share its child)."""
+        try:
+            return self._tz
+        except AttributeError:
+            self._tz = output_timezone()
+            return self._tz
 
 
 class TrackListItemSerializer(TrackOutputSerializer):
+    _without_failure_reason = True
+
     class Meta(TrackOutputSerializer.Meta):
         fields = tuple(f for f in TrackOutputSerializer.Meta.fields if f != "failure_reason")
         read_only_fields = fields

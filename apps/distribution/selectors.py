@@ -7,7 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
-from PIL import Image, UnidentifiedImageError
 
 from apps.billing.models import FREE_PLAN_CODE, LIVE_STATUSES, Subscription
 from apps.billing.selectors import user_has_paid_plan
@@ -63,6 +62,8 @@ def cover_size(track: Track) -> tuple[int, int] | None:
     """The cover art's pixel size (Pillow reads only the header), or ``None`` without one."""
     if not track.cover_image:
         return None
+    from PIL import Image, UnidentifiedImageError  # on use: web processes need not load Pillow
+
     try:
         with track.cover_image.open("rb") as handle, Image.open(handle) as image:
             return image.size

@@ -2,13 +2,12 @@
 
 Like track uploads, a lesson's file is judged by its bytes, never by its name or the client's
 MIME type. Tracks must be audio only; a lesson may also be a video (MP4/MOV or WebM/Matroska).
+PyAV is imported on first use: web processes do not load it at start.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import av
 
 from apps.catalog.audio import AUDIO_CONTAINERS
 from apps.education.models import MediaKind
@@ -35,6 +34,8 @@ class MediaInfo:
 
 def lesson_media_probe(source) -> MediaInfo:
     """Sniff ``source`` (a path or a binary file object). Raises :class:`NotMedia`."""
+    import av
+
     try:
         container = av.open(source, mode="r", metadata_errors="ignore")
     except (av.FFmpegError, ValueError, OSError) as exc:

@@ -2,15 +2,14 @@
 
 Each rendition is ``<bitrate>k/index.m3u8`` plus MPEG-TS segments; ``master.m3u8`` lists them
 with their bandwidth and codec so players pick and switch.
+
+PyAV is imported where it transcodes (Celery workers), not when web processes import this module.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import av
-from av.audio.resampler import AudioResampler
 
 SEGMENT_PATTERN = "seg_%05d.ts"
 MASTER = "master.m3u8"
@@ -23,6 +22,9 @@ def rendition_name(kbps: int) -> str:
 
 
 def _transcode_rendition(source: str, out_dir: Path, kbps: int, segment_seconds: int) -> None:
+    import av
+    from av.audio.resampler import AudioResampler
+
     out_dir.mkdir(parents=True, exist_ok=True)
     with av.open(source, mode="r") as inp:
         in_stream = inp.streams.audio[0]

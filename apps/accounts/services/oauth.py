@@ -16,6 +16,9 @@ verifier (Authlib), reads the identity, and signs the person in:
 
 Provider tokens are stored encrypted (``veza.crypto``). An account with 2FA on cannot skip its
 second factor through a provider: it is sent back with ``OTP_REQUIRED``.
+
+Authlib and requests (with their TLS stack, several MiB per process) are imported by the
+functions that talk to a provider: web processes load them on the first OAuth sign-in only.
 """
 
 from __future__ import annotations
@@ -25,11 +28,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,6 +51,9 @@ from veza import crypto
 from veza.api.exceptions import ErrorCode as GenericCode
 from veza.audit import RequestMeta, audit_record
 from veza.normalization import email_normalize, email_normalized_fits
+
+if TYPE_CHECKING:
+    from authlib.integrations.requests_client import OAuth2Session
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +161,8 @@ def redirect_uri_validate(*, uri: str) -> str:
 
 
 def _session(provider: Provider, callback_url: str) -> OAuth2Session:
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(
         client_id=provider.client_id,
         client_secret=provider.client_secret,
@@ -328,6 +334,9 @@ def oauth_callback(
 ) -> tuple[str, User, RefreshToken]:
     """Returns (redirect_uri, user, refresh). Raises InvalidState (400) before the state is
     consumed, OAuthFlowError (back to the app) after."""
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+
     stored = _state_consume(provider=provider, state=state, browser_state=browser_state)
     session = _session(provider, callback_url)
     try:
