@@ -11,7 +11,7 @@ loopback only. Rows:
 3. nginx -> gunicorn with X-Accel-Redirect: Django decides per range, nginx sends;
 4. signed mode: the 302 that ``/stream`` answers once per play (through nginx -> gunicorn),
    then the ranges nginx serves alone on the signed URL (``secure_link``). Rows 1 and 4 run on
-   the same nginx, alternating, best of BENCH_ROUNDS (3) each, so both see the same noise.
+   the same nginx, alternating, best of BENCH_ROUNDS (5) each, so both see the same noise.
 
 Server CPU per request: user + system time of the server processes (nginx master and workers,
 gunicorn arbiter and workers) from /proc/<pid>/stat, before and after each run, divided by the
@@ -42,7 +42,7 @@ SECONDS = int(float(os.environ.get("BENCH_SECONDS", "5")))
 CONNECTIONS = 8
 THREADS = 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 FILE_SIZE = 10 * 1024 * 1024
 RANGE_SIZE = 1024 * 1024
 SECRET = "bench-secure-link-secret-0123456789abcdef"
