@@ -15,7 +15,13 @@ from apps.catalog.demo_audio import sine_audio
 from tests.catalog.factories import TrackFactory
 from tests.nginx import nginx_server
 from tests.servers import gunicorn_server
-from tests.storage.test_behind_nginx import SECRET, app_location, local_only, signed_location
+from tests.storage.test_behind_nginx import (
+    SECRET,
+    app_location,
+    local_only,
+    s3_accel_location,
+    signed_location,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -136,6 +142,28 @@ def test_an_audio_element_plays_and_seeks_through_the_presigned_redirect(
     assert_played_and_sought(result)
     # The app answered the redirect once; the bucket served the audio.
     assert len(re.findall(r"GET /api/v1/tracks/\S+/stream HTTP/1\.1 302", log)) == 1, log
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mode", ["accel", "proxy"])
+def test_an_audio_element_plays_and_seeks_when_the_app_decides_every_range_on_s3(
+    tmp_path, settings, s3_storage, mode
+):
+    """accel: nginx fetches each range from the bucket after the app's check; proxy: the app
+    streams each range from the bucket. Either way the browser sees 206s from /stream itself
+    and no link to the bucket."""
+    chromium_required()
+    settings.STREAM_DELIVERY = mode
+    settings.STREAM_ACCEL_REDIRECT = "/s3-media/"
+    track = TrackFactory(content=sine_audio("mp3", seconds=20.0), duration=20.0)
+    extra = s3_accel_location(s3_storage.endpoint) if mode == "accel" else ""
+
+    result, log = play_in_chromium(tmp_path, settings, track, extra)
+
+    assert_played_and_sought(result)
+    assert re.search(r"GET /api/v1/tracks/\S+/stream HTTP/1\.1 206", log), log
+    assert not re.search(r"GET /api/v1/tracks/\S+/stream HTTP/1\.1 302", log), log
 
 
 def _wait_for_report(log_path, deadline: float) -> str | None:
