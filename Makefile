@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # `make bench BENCH=reads` runs one bench (bench/reads.py); all of them by default.
 BENCH ?= [!_]*
 
-.PHONY: install run test test-fast lint format bench clean
+.PHONY: install run test test-s3 test-fast lint format bench clean
 
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
@@ -51,11 +51,23 @@ run: install
 	@echo ""
 	DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The media tests again with S3 storage: a bucket per test on moto's S3 server, which the tests
+# start on a free loopback port (tests/storage_backend.py).
+S3_TEST_PATHS ?= tests/storage tests/streaming tests/catalog/test_upload.py \
+	tests/catalog/test_track_edit_delete.py tests/catalog/test_chunked_upload.py \
+	tests/education/test_stream_and_progress.py tests/gdpr/test_export.py
+
 test: install
 	@scripts/ensure-services.sh
 	@scripts/ensure-chromium.sh || echo "(without Chromium the browser tests are skipped)"
+	@scripts/ensure-nginx.sh || echo "(without nginx the serving tests behind nginx are skipped)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
 		$(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-s3 TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL)
+
+test-s3: install
+	VEZA_TEST_STORAGE=s3 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		CELERY_BROKER_URL= $(BIN)/pytest --reuse-db $(S3_TEST_PATHS)
 
 test-fast: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL= \
@@ -74,6 +86,7 @@ format: install
 
 bench: install
 	@scripts/ensure-services.sh
+	@scripts/ensure-nginx.sh || true
 	@for script in bench/$(BENCH).py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

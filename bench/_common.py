@@ -158,3 +158,16 @@ def load(
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
         "p95_ms": latencies[int(len(latencies) * 0.95)] * 1000 if latencies else 0.0,
     }
+
+
+def tool_or_hint(name: str, install: str) -> str | None:
+    """The path of a program the bench drives, or ``None`` after saying how to install it."""
+    import shutil
+
+    path = shutil.which(name) or (
+        f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None
+    )
+    if path is None:
+        print(f"  {name} not found: this bench needs it. Install it with")
+        print(f"    sudo {install}")
+    return path

@@ -1,19 +1,23 @@
-"""/stream throughput for 1 MiB ranges of a 10 MiB file.
+"""/stream throughput for 1 MiB ranges of a 10 MiB file, load driven by wrk.
 
-Three servers, same file, same client (8 threads on loopback, a new connection per request,
-random 1 MiB-aligned ranges, every body read and its length checked):
+wrk (Debian package ``wrk``) keeps its connections alive and costs little CPU, so the figures
+show the servers' own cost (a Python client saturates near 2,000 req/s here). Random 1 MiB
+ranges (a Lua script), 2 wrk threads, 8 connections, BENCH_SECONDS per run (5 by default),
+loopback only. Rows:
 
-1. gunicorn (2 sync workers) serving ``/api/v1/tracks/{id}/stream``: Django checks access and
-   headers, the kernel sends the bytes (sendfile at the range's offset and length);
-2. nginx (Debian's nginx-light, 2 workers) serving the same file directly: the physical
-   reference;
-3. nginx in front of gunicorn with ``STREAM_ACCEL_REDIRECT``: Django decides, nginx sends;
-4. gunicorn with a bare WSGI app returning the same range through ``wsgi.file_wrapper``: the
-   server's own byte path without Django, to separate it from the framework's per-request cost.
+1. nginx alone serving the file (keep-alive): the physical reference;
+2. gunicorn (BENCH_WORKERS sync workers) serving ``/api/v1/tracks/{id}/stream`` with sendfile:
+   Django checks access per range;
+3. nginx -> gunicorn with X-Accel-Redirect: Django decides per range, nginx sends;
+4. signed mode: the 302 that ``/stream`` answers once per play (through nginx -> gunicorn),
+   then the ranges nginx serves alone on the signed URL (``secure_link``). Rows 1 and 4 run on
+   the same nginx, alternating, best of BENCH_ROUNDS (5) each, so both see the same noise.
 
-Target: (1) reaches at least half of (2). Loopback only, bounded in time (BENCH_SECONDS per
-run, 5 by default). If nginx is not installed the nginx rows are skipped (exit 0) with the
-command to install it. Run: `make bench` or `.venv/bin/python bench/stream.py`.
+Server CPU per request: user + system time of the server processes (nginx master and workers,
+gunicorn arbiter and workers) from /proc/<pid>/stat, before and after each run, divided by the
+requests served. Goal: signed-mode ranges at >= 0.9x nginx alone. Needs nginx and wrk
+(``apt-get install nginx wrk``); without them the bench says so and exits 0. Run:
+``make bench`` or ``.venv/bin/python bench/stream.py``.
 """
 
 from __future__ import annotations
@@ -21,26 +25,27 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import random
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench._common import ROOT, bench_env, free_port, gunicorn, prepare_database
+from bench._common import ROOT, bench_env, free_port, prepare_database, tool_or_hint
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
-CONCURRENCY = 8
+SECONDS = int(float(os.environ.get("BENCH_SECONDS", "5")))
+CONNECTIONS = 8
+THREADS = 2
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 FILE_SIZE = 10 * 1024 * 1024
 RANGE_SIZE = 1024 * 1024
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+SECRET = "bench-secure-link-secret-0123456789abcdef"
 
 CREATE_TRACK = """
 import django, hashlib, os, sys
@@ -60,68 +65,18 @@ track = Track.objects.create(
 print(track.pk)
 """
 
-
-BARE_APP = """
-import os
-PATH = {path!r}
-SIZE = os.path.getsize(PATH)
-
-def application(environ, start_response):
-    start = int(environ["HTTP_RANGE"].split("=")[1].split("-")[0])
-    handle = open(PATH, "rb")
-    handle.seek(start)
-    start_response("206 Partial Content", [
-        ("Content-Type", "audio/mpeg"),
-        ("Content-Length", str({length})),
-        ("Content-Range", "bytes %d-%d/%d" % (start, start + {length} - 1, SIZE)),
-    ])
-    return environ["wsgi.file_wrapper"](handle)
+RANGES_LUA = """
+math.randomseed(os.time())
+request = function()
+  local start = math.random(0, {chunks}) * {size}
+  wrk.headers["Range"] = "bytes=" .. start .. "-" .. (start + {size} - 1)
+  return wrk.format("GET", nil)
+end
 """
 
 
-@contextmanager
-def bare_gunicorn(workdir: Path, path: Path):
-    (workdir / "bare_stream_app.py").write_text(BARE_APP.format(path=str(path), length=RANGE_SIZE))
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "bare_stream_app",
-            "--chdir",
-            str(workdir),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                conn.request("GET", "/", headers={"Range": "bytes=0-0"})
-                conn.getresponse().read()
-                conn.close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("bare gunicorn did not start") from None
-                time.sleep(0.05)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _servers_cpu_seconds() -> float | None:
-    """CPU time (user + system) used so far by every process this script started (Linux)."""
-    if not os.path.isdir("/proc"):
-        return None
+def _tree_cpu_seconds(root_pids: list[int]) -> float:
+    """User + system CPU time of ``root_pids`` and all their descendants (Linux /proc)."""
     parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -133,81 +88,93 @@ def _servers_cpu_seconds() -> float | None:
         except OSError:
             continue
         parents[int(entry)] = int(fields[1])
-        ticks[int(entry)] = int(fields[11]) + int(fields[12])
-    me = os.getpid()
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])  # utime + stime
+    roots = set(root_pids)
     total = 0
     for pid, used in ticks.items():
-        ancestor = parents.get(pid)
-        while ancestor not in (None, 0, 1, me):
+        ancestor = pid
+        while ancestor not in roots and ancestor not in (None, 0, 1):
             ancestor = parents.get(ancestor)
-        if ancestor == me:
+        if ancestor in roots:
             total += used
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def load(port: int, path: str, seconds: float) -> dict:
-    """Closed loop: random 1 MiB ranges; requests/s, MB/s, and server CPU per request."""
-    cpu_before = _servers_cpu_seconds()
-    done = 0
-    received = 0
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-    starts = list(range(0, FILE_SIZE, RANGE_SIZE))
-
-    def worker(seed: int):
-        nonlocal done, received, errors
-        rng = random.Random(seed)
-        n = nbytes = bad = 0
-        while time.monotonic() < stop_at:
-            start = rng.choice(starts)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                conn.request(
-                    "GET", path, headers={"Range": f"bytes={start}-{start + RANGE_SIZE - 1}"}
-                )
-                response = conn.getresponse()
-                body = response.read()
-                if response.status != 206 or len(body) != RANGE_SIZE:
-                    bad += 1
-                else:
-                    n += 1
-                    nbytes += len(body)
-            except OSError:
-                bad += 1
-            finally:
-                conn.close()
-        with lock:
-            done += n
-            received += nbytes
-            errors += bad
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CONCURRENCY)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - began
-    cpu_after = _servers_cpu_seconds()
-    cpu_ms = None
-    if cpu_before is not None and cpu_after is not None and done:
-        cpu_ms = (cpu_after - cpu_before) / done * 1000
+def wrk(url: str, servers: list[int], workdir: Path, *, ranges: bool = True) -> dict:
+    script = workdir / "ranges.lua"
+    script.write_text(RANGES_LUA.format(chunks=FILE_SIZE // RANGE_SIZE - 1, size=RANGE_SIZE))
+    command = [WRK, "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s"]
+    if ranges:
+        command += ["-s", str(script)]
+    cpu_before = _tree_cpu_seconds(servers)
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=SECONDS + 30
+    ).stdout
+    cpu_after = _tree_cpu_seconds(servers)
+    requests_done = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     return {
-        "cpu_ms": cpu_ms,
-        "requests": done,
-        "errors": errors,
-        "rps": done / elapsed,
-        "mbps": received / elapsed / 1e6,
+        "rps": rps,
+        "requests": requests_done,
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "mbps": rps * RANGE_SIZE / 1e6 if ranges else 0.0,
+        "cpu_ms": (cpu_after - cpu_before) / requests_done * 1000 if requests_done else None,
     }
+
+
+def _wait_http(port: int, process: subprocess.Popen, path: str = "/", deadline: float = 30):
+    stop = time.monotonic() + deadline
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > stop:
+                raise RuntimeError(f"server on {port} did not start") from None
+            time.sleep(0.1)
+
+
+@contextmanager
+def gunicorn(media: Path, **env: str):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "veza.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=bench_env(DJANGO_SETTINGS_MODULE="veza.settings", MEDIA_ROOT=str(media), **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_http(port, process, "/api/v1/health")
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @contextmanager
 def nginx(conf_body: str, workdir: Path):
     port = free_port()
     conf = workdir / f"nginx-{port}.conf"
+    user = "user root;" if os.geteuid() == 0 else ""
     conf.write_text(
         f"""
+{user}
 worker_processes 2;
 pid {workdir}/nginx-{port}.pid;
 error_log {workdir}/nginx-{port}.error.log warn;
@@ -216,6 +183,7 @@ http {{
     access_log off;
     sendfile on;
     tcp_nopush on;
+    keepalive_requests 100000;
     client_body_temp_path {workdir}/client_body;
     proxy_temp_path {workdir}/proxy;
     fastcgi_temp_path {workdir}/fastcgi;
@@ -232,41 +200,33 @@ http {{
     process = subprocess.Popen(
         [NGINX, "-c", str(conf), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                conn.request("HEAD", "/")
-                conn.getresponse().read()
-                conn.close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "nginx did not start: " + process.stderr.read().decode()[-500:]
-                    ) from None
-                time.sleep(0.05)
-        yield port
+        _wait_http(port, process)
+        yield port, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
 def row(label: str, result: dict) -> str:
-    cpu = f"{result['cpu_ms']:5.2f} ms CPU/req" if result["cpu_ms"] is not None else ""
-    return (
-        f"  {label:46} {result['rps']:6.0f} req/s {result['mbps']:6.0f} MB/s  {cpu}  "
-        f"({result['requests']} ranges, {result['errors']} errors)"
-    )
+    cpu = f"{result['cpu_ms']:6.3f} ms CPU/req" if result["cpu_ms"] is not None else ""
+    errors = result["errors"]
+    extra = f", socket errors {result['socket_errors']}" if result["socket_errors"] else ""
+    rate = f"{result['mbps']:6.0f} MB/s" if result["mbps"] else " " * 11
+    return f"  {label:44} {result['rps']:8.0f} req/s {rate}  {cpu}  ({errors} non-2xx/3xx{extra})"
 
 
 def main() -> int:
+    global NGINX, WRK
+    NGINX = tool_or_hint("nginx", "apt-get install nginx")
+    WRK = tool_or_hint("wrk", "apt-get install wrk")
+    if NGINX is None or WRK is None:
+        return 0
     prepare_database()
     workdir = Path(tempfile.mkdtemp(prefix="veza-bench-stream-"))
-    os.chmod(workdir, 0o755)  # noqa: S103 - nginx workers run as an unprivileged user
+    os.chmod(workdir, 0o755)  # noqa: S103 - nginx workers may run as an unprivileged user
     try:
         media = workdir / "media"
         name = "tracks/bench/ten-mib.mp3"
@@ -286,45 +246,85 @@ def main() -> int:
         ).stdout.strip()
         stream_path = f"/api/v1/tracks/{track_id}/stream"
         print(
-            f"Veza stream bench: 1 MiB ranges of a 10 MiB file, {SECONDS:.0f} s per run, "
-            f"{CONCURRENCY} clients on loopback, {os.cpu_count()} CPUs"
+            f"Veza stream bench (wrk): 1 MiB ranges of a 10 MiB file, {SECONDS} s per run, "
+            f"{THREADS} threads x {CONNECTIONS} keep-alive connections, {os.cpu_count()} CPUs"
         )
 
-        with gunicorn(workers=WORKERS, MEDIA_ROOT=str(media), STREAM_ACCEL_REDIRECT="") as port:
-            python = load(port, stream_path, SECONDS)
-        print(row(f"gunicorn, {WORKERS} sync workers (sendfile)", python))
-        with bare_gunicorn(workdir, media / name) as port:
-            bare = load(port, "/", SECONDS)
-        print(row("gunicorn + bare WSGI app (no Django)", bare))
+        with gunicorn(media, STREAM_DELIVERY="sendfile") as (port, pid):
+            python = wrk(f"http://127.0.0.1:{port}{stream_path}", [pid], workdir)
+        print(row(f"gunicorn /stream, {WORKERS} sync workers", python))
 
-        if NGINX is None:
-            print("  nginx not found: skipping the reference. Install it with")
-            print("    sudo apt-get install nginx-light")
-            return 0
-
-        direct_conf = f"location /media/ {{ alias {media}/; }}"
-        with nginx(direct_conf, workdir) as port:
-            reference = load(port, f"/media/{name}", SECONDS)
-        print(row("nginx-light, 2 workers, file served directly", reference))
-
-        with gunicorn(MEDIA_ROOT=str(media), STREAM_ACCEL_REDIRECT="/protected-media/") as gport:
-            accel_conf = (
+        accel_env = {"STREAM_DELIVERY": "accel", "STREAM_ACCEL_REDIRECT": "/protected-media/"}
+        with gunicorn(media, **accel_env) as (gport, gpid):
+            conf = (
                 f"location /protected-media/ {{ internal; alias {media}/; }}\n"
                 f"        location /api/ {{ proxy_pass http://127.0.0.1:{gport}; }}"
             )
-            with nginx(accel_conf, workdir) as port:
-                accel = load(port, stream_path, SECONDS)
+            with nginx(conf, workdir) as (port, pid):
+                accel = wrk(f"http://127.0.0.1:{port}{stream_path}", [pid, gpid], workdir)
         print(row("nginx -> gunicorn, X-Accel-Redirect", accel))
 
-        print(f"  ratio gunicorn/nginx: {python['rps'] / reference['rps']:.2f} (target >= 0.5)")
-        print(f"  ratio X-Accel/nginx:  {accel['rps'] / reference['rps']:.2f}")
-        print(
-            f"  ratio bare gunicorn/nginx (server byte path): {bare['rps'] / reference['rps']:.2f}"
-        )
+        signed_env = {
+            "STREAM_DELIVERY": "signed",
+            "STREAM_SIGNED_SECRET": SECRET,
+            "STREAM_SIGNED_PREFIX": "/signed-media/",
+            "STREAM_URL_TTL": "600",
+        }
+        with gunicorn(media, **signed_env) as (gport, gpid):
+            conf = (
+                f"location /media/ {{ alias {media}/; }}\n"
+                "        location /signed-media/ {\n"
+                "            secure_link $arg_md5,$arg_expires;\n"
+                f'            secure_link_md5 "$secure_link_expires$uri {SECRET}";\n'
+                '            if ($secure_link = "") { return 403; }\n'
+                '            if ($secure_link = "0") { return 410; }\n'
+                f"            alias {media}/;\n"
+                "        }\n"
+                f"        location /api/ {{ proxy_pass http://127.0.0.1:{gport}; }}"
+            )
+            with nginx(conf, workdir) as (port, pid):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", stream_path)
+                answer = conn.getresponse()
+                answer.read()
+                location = answer.getheader("Location")
+                conn.close()
+                if answer.status != 302 or not location:
+                    raise RuntimeError(f"signed mode answered {answer.status}, not a redirect")
+                redirects = wrk(
+                    f"http://127.0.0.1:{port}{stream_path}", [pid, gpid], workdir, ranges=False
+                )
+                signed_url = f"http://127.0.0.1:{port}{location}"
+                # The reference and the signed ranges alternate on the same nginx, best of
+                # BENCH_ROUNDS each: on a shared machine, load from elsewhere hits both alike.
+                references, signeds = [], []
+                for _ in range(ROUNDS):
+                    references.append(wrk(f"http://127.0.0.1:{port}/media/{name}", [pid], workdir))
+                    signeds.append(wrk(signed_url, [pid], workdir))
+                reference = max(references, key=lambda result: result["rps"])
+                signed = max(signeds, key=lambda result: result["rps"])
+        print(row("nginx alone, file served directly", reference))
+        print(row("signed: /stream 302 (nginx -> gunicorn)", redirects))
+        print(row("signed: ranges by nginx (secure_link)", signed))
+
+        print(f"  ratio gunicorn /stream / nginx:   {python['rps'] / reference['rps']:.2f}")
+        print(f"  ratio X-Accel / nginx:            {accel['rps'] / reference['rps']:.2f}")
+        ratio = signed["rps"] / reference["rps"]
+        print(f"  ratio signed ranges / nginx:      {ratio:.2f} (goal >= 0.9)")
+        if reference["cpu_ms"] and signed["cpu_ms"] and python["cpu_ms"]:
+            print(
+                "  CPU per range vs nginx: gunicorn "
+                f"{python['cpu_ms'] / reference['cpu_ms']:.1f}x, X-Accel "
+                f"{accel['cpu_ms'] / reference['cpu_ms']:.1f}x, signed "
+                f"{signed['cpu_ms'] / reference['cpu_ms']:.1f}x"
+            )
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+
+NGINX: str | None = None
+WRK: str | None = None
 
 if __name__ == "__main__":
     raise SystemExit(main())

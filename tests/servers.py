@@ -15,6 +15,8 @@ import requests
 from django.conf import settings
 from django.db import connection
 
+from tests.storage_backend import storage_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -89,6 +91,7 @@ def gunicorn_server(
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "DJANGO_SETTINGS_MODULE": "veza.settings",
         "SECRET_KEY": settings.SECRET_KEY,
+        **storage_env(),
         **(extra_env or {}),
     }
     stderr_file = tempfile.TemporaryFile()  # noqa: SIM115  (closed when the server stops)

@@ -212,8 +212,47 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))).resolve()
+# Where stored files live (track audio, covers, avatars, HLS, lesson media, GDPR archives):
+# "local" (MEDIA_ROOT, the default) or "s3" (any S3-compatible object store through
+# django-storages + boto3). Naming a bucket (AWS_STORAGE_BUCKET_NAME) selects "s3" by default.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="s3" if AWS_STORAGE_BUCKET_NAME else "local")
+# The object store: endpoint (empty: AWS itself), region, keys (empty: boto3's own chain, e.g.
+# an instance role), and an optional custom domain for public URLs. Objects are private: no
+# ACL is set, and every URL the app hands out is signed: for minutes to media (STREAM_URL_TTL),
+# for hours to images listed in API bodies (MEDIA_IMAGE_URL_TTL).
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="")
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="")
+AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="")
+AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="")
+AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="")
+# Lifetime in seconds of a signed media URL (S3 presigned, or the local "signed" mode): long
+# enough to start playing, short enough that a copied link soon stops working.
+STREAM_URL_TTL = env.int("STREAM_URL_TTL", default=300)
+# Lifetime in seconds of the signed URLs of images listed in API responses on S3 (covers,
+# avatars): they must outlive the response cache (RESPONSE_CACHE_RULES, 1 h at most) and a
+# client's page, so hours rather than minutes; the images carry no private audio.
+MEDIA_IMAGE_URL_TTL = env.int("MEDIA_IMAGE_URL_TTL", default=6 * 60 * 60)
+_S3_OPTIONS = {
+    "bucket_name": AWS_STORAGE_BUCKET_NAME,
+    "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+    "region_name": AWS_S3_REGION_NAME or None,
+    "access_key": AWS_ACCESS_KEY_ID or None,
+    "secret_key": AWS_SECRET_ACCESS_KEY or None,
+    "custom_domain": AWS_S3_CUSTOM_DOMAIN or None,
+    "default_acl": None,  # private: the bucket's policy decides, never public-read
+    "querystring_auth": True,
+    "querystring_expire": MEDIA_IMAGE_URL_TTL,  # .url(): images in API bodies
+    "file_overwrite": False,  # same naming rule as local disk: never replace another file
+    "addressing_style": "path" if AWS_S3_ENDPOINT_URL else None,
+    "signature_version": "s3v4",
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_OPTIONS}
+        if STORAGE_BACKEND == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -687,6 +726,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # When set (e.g. "/protected-media/"), /stream and /download answer with X-Accel-Redirect to
 # this internal nginx location + the stored file name; nginx then sends the bytes.
 STREAM_ACCEL_REDIRECT = env.str("STREAM_ACCEL_REDIRECT", default="")
+# How the bytes of /stream, /download, HLS segments and lesson media leave once Django has
+# checked access (README "Serving media"). Local storage: "sendfile" (gunicorn, the kernel
+# copies), "accel" (X-Accel-Redirect to STREAM_ACCEL_REDIRECT) or "signed" (302 to a short-lived
+# URL that nginx's secure_link module checks, so range requests never reach Django). S3:
+# "presigned" (302 to a presigned bucket URL), "accel" (X-Accel-Redirect to an nginx location
+# proxying the bucket) or "proxy" (the app streams from the bucket, passing Range upstream).
+STREAM_DELIVERY = env.str(
+    "STREAM_DELIVERY",
+    default=(
+        "presigned"
+        if STORAGE_BACKEND == "s3"
+        else ("accel" if STREAM_ACCEL_REDIRECT else "sendfile")
+    ),
+)
+# "signed" mode: the nginx location serving MEDIA_ROOT behind secure_link, the secret shared
+# with its secure_link_md5 expression, and whether the link is bound to the client's address
+# ($remote_addr in the expression; off by default: phones change networks mid-song).
+STREAM_SIGNED_PREFIX = env.str("STREAM_SIGNED_PREFIX", default="/signed-media/")
+STREAM_SIGNED_SECRET = env.str("STREAM_SIGNED_SECRET", default="")
+STREAM_SIGNED_BIND_IP = env.bool("STREAM_SIGNED_BIND_IP", default=False)
 # Request header a trusted proxy fills with the client's ISO country (e.g. "CF-IPCountry").
 # Empty: plays record no country (a client-supplied header is never trusted).
 PLAYS_COUNTRY_HEADER = env.str("PLAYS_COUNTRY_HEADER", default="")

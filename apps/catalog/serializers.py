@@ -24,9 +24,20 @@ from apps.catalog.models import (
     Track,
     Visibility,
 )
+from veza import storage
 from veza.api.representation import iso_datetime, output_timezone
 
 _ZERO_UUID = UUID(int=0)
+
+
+def cover_url(cover) -> str | None:
+    """A cover's URL: ``MEDIA_URL`` + name on disk (no storage call in list rendering), the
+    storage's signed URL on S3 (it lives ``MEDIA_IMAGE_URL_TTL``, past the response cache)."""
+    if not cover:
+        return None
+    if storage.is_s3():
+        return cover.url
+    return f"{settings.MEDIA_URL}{cover.name}"
 
 
 @functools.lru_cache(maxsize=16)
@@ -106,7 +117,7 @@ class TrackOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_cover_image(self, track) -> str | None:
-        return f"{settings.MEDIA_URL}{track.cover_image.name}" if track.cover_image else None
+        return cover_url(track.cover_image)
 
     def _url(self, name: str, track) -> str:
         before, after = _track_url_parts(get_script_prefix())[name]
@@ -152,7 +163,7 @@ class TrackOutputSerializer(serializers.ModelSerializer):
             "size": int(track.size),
             "sha256": track.sha256,
             "content_type": track.content_type,
-            "cover_image": f"{settings.MEDIA_URL}{cover.name}" if cover else None,
+            "cover_image": cover_url(cover),
             "visibility": str(track.visibility),
             "status": str(track.status),
             "failure_reason": None,  # placed here, filled or dropped below

@@ -1,8 +1,8 @@
 """Personal-data API (shared/API.md, Personal data (GDPR)). Thin: parse, call one service or
 selector, serialize."""
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse
+import logging
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,10 +19,15 @@ from apps.gdpr.serializers import (
     ExportCreatedSerializer,
     ExportOutputSerializer,
 )
+from apps.streaming import media
+from apps.streaming import selectors as streaming_selectors
+from veza.api.exceptions import NotFound
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.permissions import LoginSessionRequired
 from veza.api.schema import error_response
 from veza.audit import RequestMeta
+
+logger = logging.getLogger(__name__)
 
 
 # ``/users/me``: the accounts app's read and edit, plus deleting the account. Deleting reaches
@@ -152,6 +157,13 @@ class ExportDownloadApi(PersonalDataApi):
             (200, "application/zip"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The ZIP archive."
             ),
+            (206, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="A byte range of the ZIP archive."
+            ),
+            302: OpenApiResponse(
+                description="Redirect to a short-lived signed URL of the archive "
+                "(STREAM_DELIVERY signed or presigned)."
+            ),
             404: error_response("NOT_FOUND: no such export of yours, or it has expired"),
             409: error_response("EXPORT_NOT_READY: still being built, or it failed"),
         },
@@ -163,11 +175,20 @@ class ExportDownloadApi(PersonalDataApi):
     )
     def get(self, request, export_id):
         export = selectors.export_downloadable(export_id=export_id, user=request.user)
-        response = FileResponse(
-            default_storage.open(export.file, "rb"),
-            as_attachment=True,
-            filename=f"veza-data-{export.created_at:%Y%m%d}-{str(export.pk)[:8]}.zip",
+        archive = streaming_selectors.media_file_get(
+            storage_name=export.file,
             content_type="application/zip",
+            etag=f'"{export.sha256}"' if export.sha256 else None,
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        if archive is None:
+            logger.error("FILE_MISSING: export %s has no archive at %r", export.pk, export.file)
+            raise NotFound()
+        filename = f"veza-data-{export.created_at:%Y%m%d}-{str(export.pk)[:8]}.zip"
+        # The archive leaves like a private track (README "Serving media"): a short-lived
+        # signed link or the app's own streaming, never a lasting public URL.
+        return media.serve_media(
+            request,
+            archive,
+            cache_control="private, no-store",
+            disposition=media.attachment_disposition(filename),
+        )

@@ -1,8 +1,9 @@
 """Media endpoints: /stream, /download, HLS, plays, and the trending list that play counts
 rank (shared/API.md, "GET /api/v1/tracks/{id}/stream").
 
-Django does every permission check and header; the bytes leave through sendfile (gunicorn) or
-nginx (``STREAM_ACCEL_REDIRECT``), see ``apps.streaming.media``.
+Django does every permission check and header; the bytes leave by the delivery mode
+(``STREAM_DELIVERY``: sendfile, X-Accel-Redirect, a signed or presigned redirect, or a proxy of
+the bucket), see ``apps.streaming.media``.
 """
 
 import os
@@ -94,6 +95,10 @@ def _media_responses(description: str) -> dict:
     for code, answer in ((200, binary), (206, partial)):
         for content_type in _AUDIO_TYPES:
             responses[(code, content_type)] = answer
+    responses[302] = OpenApiResponse(
+        description="Redirect to a short-lived signed URL of the bytes (STREAM_DELIVERY signed "
+        "or presigned); the client sends its Range requests there."
+    )
     responses[304] = OpenApiResponse(description="Not modified (If-None-Match/If-Modified-Since)")
     responses[416] = OpenApiResponse(
         response=ErrorEnvelopeSerializer,
@@ -182,6 +187,10 @@ class HlsApi(OptionalAuthApiMixin, APIView):
             ),
             (200, HLS_SEGMENT_TYPE): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="A segment"
+            ),
+            302: OpenApiResponse(
+                description="A segment: redirect to its short-lived signed URL "
+                "(STREAM_DELIVERY signed or presigned)."
             ),
         },
         summary="HLS master playlist, variant playlists and segments (hls_streaming flag)",

@@ -6,30 +6,37 @@ If-Modified-Since (304); then Range, honoured only while If-Range still matches.
 served as 206; several ranges are answered with the full body (RFC 9110 allows ignoring
 Range). Unsatisfiable → 416 with ``Content-Range: bytes */N``.
 
-The body is a :class:`RangeFile`: it exposes the file descriptor (``fileno()``) positioned at the
-range start, and the response carries the exact ``Content-Length``. gunicorn's
-``wsgi.file_wrapper`` then calls ``socket.sendfile(fd, offset=<current position>,
-count=<Content-Length>)`` (``gunicorn/http/wsgi.py: Response.sendfile``), so the kernel copies
-the range; servers without sendfile iterate :meth:`RangeFile.read`, which never passes the end
-of the range. With ``STREAM_ACCEL_REDIRECT`` set, nginx sends the bytes instead.
+Django decides (access, validators, headers) once; the bytes leave by the delivery mode
+(``STREAM_DELIVERY``, :func:`veza.storage.delivery_mode`):
+
+- ``sendfile`` (local disk): the body is a :class:`RangeFile` exposing the file descriptor at
+  the range start with the exact ``Content-Length``; gunicorn's ``wsgi.file_wrapper`` calls
+  ``socket.sendfile(fd, offset, count)``, so the kernel copies the range;
+- ``accel``: ``X-Accel-Redirect`` to an nginx internal location (the media folder, or a proxy
+  of the bucket), nginx evaluates Range itself;
+- ``signed`` (local) and ``presigned`` (S3): a 302 to a short-lived signed URL, after which
+  nginx or the object store serves every range without Django;
+- ``proxy`` (S3): the app streams the range from the bucket (``Range`` passed upstream), in
+  chunks, never the whole object in memory.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import http_date, parse_http_date_safe
 
 from apps.streaming.exceptions import RangeNotSatisfiable
+from veza import storage
 
 logger = logging.getLogger(__name__)
 
@@ -116,12 +123,12 @@ class CountedRangeFile(RangeFile):
 
 @dataclass(frozen=True)
 class MediaFile:
-    path: str  # absolute path on disk
-    storage_name: str  # the storage-relative name (for X-Accel-Redirect)
+    storage_name: str  # the name in the default storage
     size: int
     content_type: str
     etag: str  # strong, quoted
     last_modified: datetime
+    upstream_etag: str = ""  # the object store's ETag (S3), pins a proxied range to a version
 
 
 # Byte positions are ASCII digits, at most 19 of them (any file size fits a signed 64-bit
@@ -225,6 +232,80 @@ def attachment_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def _redirect_cache_control(cache_control: str) -> str:
+    """A signed link's redirect outlives it nowhere: shared caches keep a public one for at
+    most half the link's life, a private one is never stored."""
+    if cache_control.startswith("public"):
+        age = max(settings.STREAM_URL_TTL // 2, 0)
+        return f"public, max-age={age}, s-maxage={age}"
+    return "private, no-store"
+
+
+def _redirect(request, media: MediaFile, mode: str, cache_control: str, disposition):
+    if mode == "presigned":
+        location = storage.presigned_url(
+            media.storage_name,
+            ttl=settings.STREAM_URL_TTL,
+            content_type=media.content_type,
+            disposition=disposition or "",
+        )
+    else:
+        location = storage.signed_path(
+            media.storage_name, client_ip=request.META.get("REMOTE_ADDR", "")
+        )
+    response = HttpResponse(status=302)
+    response["Location"] = location
+    response["Cache-Control"] = _redirect_cache_control(cache_control)
+    response.veza_keep_body = True
+    return response
+
+
+def _accel(media: MediaFile, cache_control: str, disposition):
+    """nginx evaluates Range itself on the internal location; Django already checked access.
+    On S3 the internal location proxies the bucket: the target carries a presigned query, so
+    the bucket stays private and nginx holds no key."""
+    response = HttpResponse(content_type=media.content_type)
+    target = settings.STREAM_ACCEL_REDIRECT.rstrip("/") + "/"
+    if storage.is_s3():
+        url = urlsplit(
+            storage.presigned_url(
+                media.storage_name,
+                ttl=settings.STREAM_URL_TTL,
+                content_type=media.content_type,
+                disposition=disposition or "",
+            )
+        )
+        response["X-Accel-Redirect"] = f"{target}{url.path.lstrip('/')}?{url.query}"
+    else:
+        response["X-Accel-Redirect"] = target + quote(media.storage_name)
+    return _base_headers(response, media, cache_control, disposition)
+
+
+class _UpstreamBody:
+    """Iterates a proxied S3 range in chunks; counts what left and reports it on close."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, body, start: int, on_sent: SentCallback | None):
+        self._body = body
+        self._start = start
+        self._sent = 0
+        self._on_sent = on_sent
+
+    def __iter__(self):
+        for chunk in self._body.iter_chunks(self.CHUNK):
+            self._sent += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        callback, self._on_sent = self._on_sent, None
+        try:
+            self._body.close()
+        finally:
+            if callback is not None:
+                callback(self._start, self._sent)
+
+
 def serve_media(
     request,
     media: MediaFile,
@@ -236,12 +317,21 @@ def serve_media(
     """Answer ``request`` with ``media`` (conditional requests, one range, HEAD).
 
     ``on_sent``: called with ``(first byte, bytes read)`` when the body is closed, for callers
-    that must know what really left (lesson progress). Such a body is read by the app itself:
-    no ``X-Accel-Redirect`` and no sendfile, and a HEAD or 304 reports nothing.
+    that must know what really left (lesson progress). Such a body is read by the app itself
+    (no redirect, no ``X-Accel-Redirect``, no sendfile), and a HEAD or 304 reports nothing.
     """
     if _not_modified(request, media):
         response = HttpResponse(status=304)
         return _base_headers(response, media, cache_control, disposition)
+
+    mode = storage.delivery_mode(counted=on_sent is not None)
+    if mode == "signed" and disposition:
+        # nginx's secure_link location cannot name the attachment: a download (one request,
+        # no seeking) leaves by sendfile instead. Presigned URLs carry the disposition.
+        mode = "sendfile"
+    if mode in ("presigned", "signed"):
+        # The client repeats Range and If-Range to the signed URL; the byte server answers.
+        return _redirect(request, media, mode, cache_control, disposition)
 
     ranges = None
     if _if_range_allows(request, media):
@@ -249,13 +339,8 @@ def serve_media(
     if ranges is not None and len(ranges) != 1:
         ranges = None  # several ranges: the whole file instead of multipart/byteranges
 
-    if settings.STREAM_ACCEL_REDIRECT and on_sent is None:
-        # nginx evaluates Range itself on the internal location; Django already checked access.
-        response = HttpResponse(content_type=media.content_type)
-        response["X-Accel-Redirect"] = (
-            settings.STREAM_ACCEL_REDIRECT.rstrip("/") + "/" + quote(media.storage_name)
-        )
-        return _base_headers(response, media, cache_control, disposition)
+    if mode == "accel":
+        return _accel(media, cache_control, disposition)
 
     start, length, status = 0, media.size, 200
     if ranges is not None:
@@ -263,9 +348,20 @@ def serve_media(
 
     if request.method == "HEAD":
         response = HttpResponse(status=status, content_type=media.content_type)
+    elif mode == "proxy":
+        body = storage.s3_range_open(
+            media.storage_name,
+            start=start,
+            length=length,
+            size=media.size,
+            upstream_etag=media.upstream_etag,
+        )
+        response = StreamingHttpResponse(
+            _UpstreamBody(body, start, on_sent), status=status, content_type=media.content_type
+        )
     else:
         try:
-            handle = open(media.path, "rb")  # noqa: SIM115 - closed by the response
+            handle = default_storage.open(media.storage_name, "rb")
         except OSError:
             logger.error("Media file vanished while serving: %s", media.storage_name)
             raise
@@ -278,10 +374,3 @@ def serve_media(
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{start + length - 1}/{media.size}"
     return _base_headers(response, media, cache_control, disposition)
-
-
-def media_file_stat(path: str):
-    try:
-        return os.stat(path)
-    except OSError:
-        return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from django.core.files.storage import default_storage
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +14,7 @@ from apps.catalog.selectors import public_tracks
 from apps.streaming import media
 from apps.streaming.exceptions import FileMissing
 from apps.streaming.models import PlayEvent
+from veza import storage
 
 logger = logging.getLogger(__name__)
 
@@ -47,21 +47,22 @@ def hls_directory(track_id) -> str:
 def media_file_get(
     *, storage_name: str, content_type: str, etag: str | None = None
 ) -> media.MediaFile | None:
-    """The stored file ``storage_name`` described for serving, or ``None`` when it is missing.
+    """The stored file ``storage_name`` described for serving, or ``None`` when it is missing
+    (one ``stat`` on disk, one ``HEAD`` on S3).
 
     Without a content hash the validator is the file's modification time and size.
     """
-    path = default_storage.path(storage_name) if storage_name else ""
-    stat = media.media_file_stat(path) if path else None
+    stat = storage.stored_stat(storage_name) if storage_name else None
     if stat is None:
         return None
+    mtime = int(stat.modified.timestamp())
     return media.MediaFile(
-        path=path,
         storage_name=storage_name,
-        size=stat.st_size,
+        size=stat.size,
         content_type=content_type,
-        etag=etag or f'"{int(stat.st_mtime)}-{stat.st_size}"',
-        last_modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC),
+        etag=etag or f'"{mtime}-{stat.size}"',
+        last_modified=datetime.fromtimestamp(mtime, tz=UTC),
+        upstream_etag=stat.upstream_etag,
     )
 
 

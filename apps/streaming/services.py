@@ -7,13 +7,11 @@ import ipaddress
 import logging
 import math
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -23,6 +21,7 @@ from apps.catalog.models import HlsStatus, ProcessingStatus, Track
 from apps.streaming import hls
 from apps.streaming.models import PlayEvent, UncountedReason
 from apps.streaming.selectors import hls_directory
+from veza import storage
 from veza.jobs import StalledJobs, job_claim, job_lease_expired, stalled_jobs_requeue
 from veza.response_cache import response_cache_invalidate
 from veza.shared_cache import guarded
@@ -39,17 +38,7 @@ HLS_TASK = "streaming.hls_transcode"
 
 def hls_files_delete(*, directory: str) -> None:
     """Remove a track's HLS files from storage (missing files are fine)."""
-    try:
-        dirs, files = default_storage.listdir(directory)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        default_storage.delete(f"{directory}/{name}")
-    for sub in dirs:
-        hls_files_delete(directory=f"{directory}/{sub}")
-    root = os.path.join(settings.MEDIA_ROOT, directory)
-    if os.path.isdir(root):
-        shutil.rmtree(root, ignore_errors=True)
+    storage.prefix_delete(directory)
 
 
 def hls_transcode(*, track_id) -> Track | None:
@@ -57,7 +46,9 @@ def hls_transcode(*, track_id) -> Track | None:
 
     The status moves ``none|failed -> pending`` with a conditional update, so two workers never
     transcode the same track at once; a ``pending`` one past its deadline was left by a lost
-    worker and may be claimed again (:mod:`veza.jobs`).
+    worker and may be claimed again (:mod:`veza.jobs`). The work happens on a temporary local
+    copy (removed whatever happens); the renditions are uploaded through the storage, and a
+    failure part-way deletes what was already uploaded, so a retry starts clean.
     """
     now = timezone.now()
     claimable = ~Q(hls_status__in=[HlsStatus.PENDING, HlsStatus.READY]) | Q(
@@ -74,14 +65,10 @@ def hls_transcode(*, track_id) -> Track | None:
         return track
     directory = hls_directory(track.pk)
     try:
-        with tempfile.TemporaryDirectory(prefix="veza-hls-") as work:
-            source = os.path.join(work, "source")
-            with (
-                default_storage.open(track.audio_file.name, "rb") as src,
-                open(source, "wb") as dst,
-            ):
-                shutil.copyfileobj(src, dst, 1024 * 1024)
-            out_dir = os.path.join(work, "out")
+        with (
+            storage.local_copy(track.audio_file.name) as source,
+            tempfile.TemporaryDirectory(prefix="veza-hls-") as out_dir,
+        ):
             names = hls.hls_transcode_to_directory(
                 source,
                 out_dir,
@@ -91,11 +78,13 @@ def hls_transcode(*, track_id) -> Track | None:
             hls_files_delete(directory=directory)
             for name in names:
                 with open(os.path.join(out_dir, name), "rb") as handle:
-                    stored = default_storage.save(f"{directory}/{name}", File(handle))
-                if stored != f"{directory}/{name}":
-                    raise RuntimeError(f"storage renamed {name} to {stored}")
+                    storage.save_exact(f"{directory}/{name}", File(handle))
     except Exception:
         logger.exception("HLS transcoding failed for track %s", track.pk)
+        try:
+            hls_files_delete(directory=directory)
+        except Exception:
+            logger.exception("Could not remove the partial HLS files of track %s", track.pk)
         Track.objects.filter(pk=track.pk).update(hls_status=HlsStatus.FAILED)
         media_cache.bump_on_commit(track.pk)
         track.refresh_from_db()

@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from apps.catalog import selectors
 from apps.catalog.models import LibraryEntry, PlaylistEntry, ShareToken, Track
@@ -20,11 +22,12 @@ HLS_NAMES = ("master.m3u8", "64k/index.m3u8", "64k/seg_00000.ts")
 
 
 def _hls_files(media_root, track):
-    base = media_root / "hls" / str(track.pk)
-    (base / "64k").mkdir(parents=True)
-    (base / "master.m3u8").write_text("#EXTM3U\n64k/index.m3u8\n")
-    (base / "64k" / "index.m3u8").write_text("#EXTM3U\nseg_00000.ts\n#EXT-X-ENDLIST\n")
-    (base / "64k" / "seg_00000.ts").write_bytes(b"\x47" * 188)
+    base = f"hls/{track.pk}"
+    default_storage.save(f"{base}/master.m3u8", ContentFile(b"#EXTM3U\n64k/index.m3u8\n"))
+    default_storage.save(
+        f"{base}/64k/index.m3u8", ContentFile(b"#EXTM3U\nseg_00000.ts\n#EXT-X-ENDLIST\n")
+    )
+    default_storage.save(f"{base}/64k/seg_00000.ts", ContentFile(b"\x47" * 188))
 
 
 def _share_playlist(playlist) -> str:

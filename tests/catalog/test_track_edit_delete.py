@@ -1,14 +1,15 @@
 """GET/PATCH/DELETE /api/v1/tracks/{id}: owners and staff change; files go after commit."""
 
-import os
-
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from apps.accounts.models import AuditLog
 from apps.catalog.models import Track
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.conftest import bearer_client
+from tests.storage_backend import stored_names
 
 
 def url(track) -> str:
@@ -71,21 +72,20 @@ def test_delete_removes_the_row_then_the_files_after_commit(
     media_root, django_capture_on_commit_callbacks
 ):
     track = TrackFactory()
-    path = os.path.join(media_root, track.audio_file.name)
-    hls_file = os.path.join(media_root, "hls", str(track.pk), "64k", "index.m3u8")
-    os.makedirs(os.path.dirname(hls_file))
-    open(hls_file, "w").close()
+    path = track.audio_file.name
+    default_storage.save(f"hls/{track.pk}/64k/index.m3u8", ContentFile(b"#EXTM3U\n"))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = bearer_client(track.owner).delete(url(track))
-        assert os.path.exists(path)  # still there until the transaction commits
+        assert default_storage.exists(path)  # still there until the transaction commits
     assert response.status_code == 204
     for callback in callbacks:
         callback()
 
     assert not Track.objects.filter(pk=track.pk).exists()
-    assert not os.path.exists(path)
-    assert not os.path.exists(os.path.join(media_root, "hls", str(track.pk)))
+    assert not default_storage.exists(path)
+    assert stored_names(f"hls/{track.pk}") == []
+    assert not (media_root / "hls" / str(track.pk)).exists()  # no empty folder left on disk
     assert AuditLog.objects.filter(action="track.delete", target_id=str(track.pk)).count() == 1
 
 

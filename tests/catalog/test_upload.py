@@ -1,10 +1,10 @@
 """POST /api/v1/tracks: creators only, bytes sniffed, size capped, processed by Celery."""
 
 import io
-import os
 
 import av
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import AuditLog
@@ -15,16 +15,14 @@ from apps.catalog.services import track_process
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import CreatorFactory, TrackFactory
 from tests.conftest import bearer_client
+from tests.storage_backend import stored_names
 
 URL = "/api/v1/tracks"
 
 
 def _stored_files(media_root) -> list[str]:
-    return sorted(
-        os.path.relpath(os.path.join(d, f), media_root)
-        for d, _, files in os.walk(media_root)
-        for f in files
-    )
+    """Every file in the test's storage (its media folder, or its bucket)."""
+    return stored_names()
 
 
 @pytest.mark.django_db
@@ -69,7 +67,7 @@ def test_creator_upload_is_stored_under_a_generated_name_and_processed_to_ready(
     assert "My Song" not in name
     assert ".." not in name
     assert _stored_files(media_root) == [name]
-    with open(os.path.join(media_root, name), "rb") as stored:
+    with default_storage.open(name, "rb") as stored:
         assert stored.read() == data
     assert AuditLog.objects.filter(action="track.upload", target_id=str(track.pk)).count() == 1
 

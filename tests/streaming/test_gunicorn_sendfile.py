@@ -18,6 +18,7 @@ from django.db import connection
 
 from tests.catalog.factories import TrackFactory
 from tests.servers import wait_until_ready
+from tests.storage_backend import TEST_STORAGE
 
 CONFIG = """
 import json, socket
@@ -51,6 +52,8 @@ def _database_url() -> str:
 def gunicorn_server(tmp_path, media_root):
     if connection.vendor != "postgresql":
         pytest.skip("the server process needs a database it can share with the test")
+    if TEST_STORAGE == "s3":
+        pytest.skip("sendfile serves local disk (the S3 modes: tests/storage)")
     port = _free_port()
     log = tmp_path / "sendfile.log"
     config = tmp_path / "gunicorn.conf.py"

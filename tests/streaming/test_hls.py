@@ -1,6 +1,8 @@
 """HLS behind the hls_streaming flag: AAC renditions, master playlist, 404 while off."""
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.catalog.demo_audio import sine_audio
@@ -141,9 +143,7 @@ def test_backfill_does_nothing_while_the_flag_is_off(hls_off):
 
 
 def _write(media_root, track, name: str, content: bytes) -> None:
-    path = media_root / "hls" / str(track.pk) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    default_storage.save(f"hls/{track.pk}/{name}", ContentFile(content))
 
 
 @pytest.mark.django_db

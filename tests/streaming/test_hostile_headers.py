@@ -2,6 +2,8 @@
 unsatisfiable range → 416 with Content-Range: bytes */256")."""
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from tests.catalog.factories import TrackFactory
 
@@ -18,9 +20,7 @@ def body_of(response) -> bytes:
 def media_urls(hls_on, media_root):
     """The three byte-serving URLs of one track, with the size each one serves."""
     track = TrackFactory(hls_status="ready")
-    segment_dir = media_root / "hls" / str(track.pk) / "64k"
-    segment_dir.mkdir(parents=True)
-    (segment_dir / "seg_00000.ts").write_bytes(SEGMENT)
+    default_storage.save(f"hls/{track.pk}/64k/seg_00000.ts", ContentFile(SEGMENT))
     base = f"/api/v1/tracks/{track.pk}"
     return [
         (f"{base}/stream", len(BODY)),

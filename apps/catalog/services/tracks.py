@@ -17,6 +17,7 @@ from apps.catalog import audio, media_cache, signals, tasks
 from apps.catalog.exceptions import PayloadTooLarge, UnsupportedMediaType
 from apps.catalog.models import ProcessingStatus, Track, Visibility
 from apps.webhooks.services import webhook_event_record
+from veza import storage
 from veza.audit import RequestMeta, audit_record
 from veza.jobs import job_claim
 from veza.response_cache import response_cache_invalidate
@@ -138,7 +139,7 @@ def track_upload(
     info = _probe_upload(file)
     sha256 = _sha256(file)
     now = timezone.now()
-    stored = default_storage.save(f"tracks/{now:%Y/%m}/{uuid.uuid4().hex}.{info.extension}", file)
+    stored = storage.save_new(f"tracks/{now:%Y/%m}/{uuid.uuid4().hex}.{info.extension}", file)
     try:
         with transaction.atomic():
             track = Track.objects.create(
@@ -196,8 +197,8 @@ def track_process(*, track_id) -> Track | None:
     if not claimed or track is None:
         return track
     try:
-        with default_storage.open(track.audio_file.name, "rb") as handle:
-            info = audio.audio_probe(handle)
+        with storage.local_copy(track.audio_file.name) as source:
+            info = audio.audio_probe(source)
     except (audio.NotAudio, OSError) as exc:
         detail = exc.detail if isinstance(exc, audio.NotAudio) else str(exc)
         logger.warning("Track %s failed processing: %s", track.pk, detail)

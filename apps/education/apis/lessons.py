@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -20,6 +18,7 @@ from apps.education.apis.common import NO_CONTENT
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.serializers import LessonOutputSerializer, ProgressOutputSerializer
 from apps.streaming import media
+from apps.streaming import selectors as streaming_selectors
 from veza.api.parsers import JSONParser
 from veza.api.schema import ErrorEnvelopeSerializer, error_response
 from veza.audit import RequestMeta
@@ -199,6 +198,10 @@ def _media_responses() -> dict:
     for code in (200, 206):
         for content_type in MEDIA_TYPES:
             responses[(code, content_type)] = binary
+    responses[302] = OpenApiResponse(
+        description="Redirect to a short-lived signed URL of the media (STREAM_DELIVERY signed "
+        "or presigned; never for an enrolled learner, whose received bytes are counted)."
+    )
     responses[304] = OpenApiResponse(description="Not modified (If-None-Match/If-Modified-Since)")
     responses[403] = error_response("NOT_ENROLLED (or PERMISSION_DENIED): not yours to play.")
     responses[416] = OpenApiResponse(
@@ -210,19 +213,15 @@ def _media_responses() -> dict:
 
 def _media_file(lesson) -> media.MediaFile:
     name = lesson.media_file.name
-    path = default_storage.path(name) if name else ""
-    stat = media.media_file_stat(path) if path else None
-    if stat is None:
+    media_file = streaming_selectors.media_file_get(
+        storage_name=name,
+        content_type=lesson.content_type or "application/octet-stream",
+        etag=f'"{lesson.sha256}"' if lesson.sha256 else None,
+    )
+    if media_file is None:
         logger.error("FILE_MISSING: lesson %s has no file at %r", lesson.pk, name)
         raise EducationError(ErrorCode.FILE_MISSING)
-    return media.MediaFile(
-        path=path,
-        storage_name=name,
-        size=stat.st_size,
-        content_type=lesson.content_type or "application/octet-stream",
-        etag=f'"{lesson.sha256}"' if lesson.sha256 else f'"{int(stat.st_mtime)}-{stat.st_size}"',
-        last_modified=datetime.fromtimestamp(int(stat.st_mtime), tz=UTC),
-    )
+    return media_file
 
 
 def _served_recorder(*, enrollment_id, lesson_id):

@@ -23,6 +23,7 @@ from apps.education import media, tasks
 from apps.education.exceptions import EducationError, ErrorCode
 from apps.education.models import Course, Lesson, LessonStatus
 from apps.education.services.common import courses_changed
+from veza import storage
 from veza.api.exceptions import ValidationFailed
 from veza.audit import RequestMeta, audit_record
 from veza.jobs import job_claim, job_lease_expired
@@ -80,7 +81,7 @@ def lesson_create(
         raise PayloadTooLarge(details={"max_bytes": max_bytes})
     info = _probe(file)
     sha256 = _sha256(file)
-    stored = default_storage.save(
+    stored = storage.save_new(
         f"lessons/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{info.extension}", file
     )
     try:
@@ -143,8 +144,8 @@ def lesson_process(*, lesson_id) -> Lesson | None:
     if not claimed or lesson is None:
         return lesson
     try:
-        with default_storage.open(lesson.media_file.name, "rb") as handle:
-            info = media.lesson_media_probe(handle)
+        with storage.local_copy(lesson.media_file.name) as source:
+            info = media.lesson_media_probe(source)
         failure = "" if info.duration and info.duration > 0 else "The file has no duration."
     except (media.NotMedia, OSError) as exc:
         info, failure = None, f"Could not read the media: {exc}"[:255]

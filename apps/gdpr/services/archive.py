@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 
 from apps.gdpr.exporters import EXPORTERS, Exporter
+from veza import storage
 
 #: Bump when a file's shape changes in a way a reader of older archives would notice.
 FORMAT_VERSION = "1.0"
@@ -156,5 +157,5 @@ def archive_build(*, user, export_id, cut_off: datetime, exporters=None) -> Buil
         while chunk := spool.read(COPY_CHUNK):
             digest.update(chunk)
         spool.seek(0)
-        name = default_storage.save(f"gdpr/exports/{export_id}.zip", File(spool))
+        name = storage.save_new(f"gdpr/exports/{export_id}.zip", File(spool))
     return BuiltArchive(name=name, size=size, sha256=digest.hexdigest(), entries=entries)
