@@ -1,5 +1,6 @@
 """Web processes stay lean: the WSGI app and every route load without the audio stack (PyAV,
-mutagen), Pillow or the OAuth client, which load on first use; and the gunicorn configuration in
+mutagen), Pillow, the OAuth client or the S3 client (boto3, on local disk), which load on first
+use; and the gunicorn configuration in
 the repository is the one the image runs."""
 
 import json
@@ -22,7 +23,7 @@ import json, sys
 from veza.wsgi import application
 from django.urls import get_resolver
 get_resolver().url_patterns
-heavy = ("av", "mutagen", "PIL", "authlib")
+heavy = ("av", "mutagen", "PIL", "authlib", "boto3", "botocore", "storages")
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 """
 

@@ -23,18 +23,20 @@ import contextlib
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
-from storages.backends.s3 import S3Storage
-from storages.utils import clean_name
+
+if TYPE_CHECKING:
+    from storages.backends.s3 import S3Storage
 
 COPY_CHUNK = 1024 * 1024
 
@@ -50,19 +52,34 @@ def _resolve(storage: Storage | None) -> Storage:
 
 
 def is_s3(storage: Storage | None = None) -> bool:
-    """Whether ``storage`` (default: the default storage) is django-storages' S3 backend."""
-    return isinstance(_resolve(storage), S3Storage)
+    """Whether ``storage`` (default: the default storage) is django-storages' S3 backend.
+
+    The backend's module is only looked up once something loaded it (an S3 storage being
+    built does): a web process on local disk never imports boto3, tens of MiB per worker.
+    """
+    target = _resolve(storage)
+    module = sys.modules.get("storages.backends.s3")
+    return module is not None and isinstance(target, module.S3Storage)
 
 
 def _s3(storage: Storage | None = None) -> S3Storage:
     target = _resolve(storage)
-    if not isinstance(target, S3Storage):
+    if not is_s3(target):
         raise TypeError("not an S3 storage")
     return target
 
 
+def _client_error() -> type[Exception]:
+    """botocore's ``ClientError``, imported when an S3 call failed (see :func:`is_s3`)."""
+    from botocore.exceptions import ClientError
+
+    return ClientError
+
+
 def s3_key(storage: S3Storage, name: str) -> str:
     """The object key of a stored name (the storage's ``location`` prefix included)."""
+    from storages.utils import clean_name
+
     return storage._normalize_name(clean_name(name))
 
 
@@ -80,7 +97,7 @@ def delivery_mode(*, counted: bool = False) -> str:
     return "proxy" if s3 else "sendfile"
 
 
-def _missing(exc: ClientError) -> bool:
+def _missing(exc: Exception) -> bool:
     return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
@@ -102,7 +119,7 @@ def stored_stat(name: str, storage: Storage | None = None) -> StoredStat | None:
             head = s3.connection.meta.client.head_object(
                 Bucket=s3.bucket_name, Key=s3_key(s3, name)
             )
-        except ClientError as exc:
+        except _client_error() as exc:
             if _missing(exc):
                 return None
             raise
@@ -135,7 +152,7 @@ def local_copy(name: str, *, suffix: str = "", storage: Storage | None = None) -
                 s3 = _s3(storage)
                 try:
                     s3.bucket.download_fileobj(s3_key(s3, name), target)
-                except ClientError as exc:
+                except _client_error() as exc:
                     if _missing(exc):
                         raise FileNotFoundError(name) from exc
                     raise
