@@ -1,7 +1,6 @@
 """Web processes stay lean: the WSGI app and every route load without the audio stack (PyAV,
 mutagen), Pillow, the OAuth client or the S3 client (boto3, on local disk), which load on first
-use; and the gunicorn configuration in
-the repository is the one the image runs."""
+use; and the gunicorn configuration in the repository is the one the image runs."""
 
 import json
 import os
