@@ -171,32 +171,32 @@ def operations_count_panel(
     section: str,
     title: str,
     help_text: str,
-    queryset: Callable[[], Any],
-    changelist: str,
+    model,
     filters: dict[str, str],
     order: int = 100,
 ) -> OperationsPanel:
-    """A panel counting the rows of ``queryset()`` (one ``COUNT`` query), linking to the admin
-    list ``changelist`` (a URL name such as ``admin:catalog_track_changelist``) filtered by
-    ``filters`` (querystring parameters the list accepts, e.g. ``{"status__exact": "failed"}``).
-    """
+    """A panel counting the rows of ``model`` that match ``filters`` (one ``COUNT`` query),
+    linking to the model's admin list filtered the same way. ``filters`` are exact lookups the
+    list accepts as querystring parameters (e.g. ``{"status__exact": "failed"}``), so the count
+    and the list it opens are one and the same filter."""
+    meta = model._meta
+    changelist = f"admin:{meta.app_label}_{meta.model_name}_changelist"
 
     def read() -> PanelReading:
-        count = queryset().count()
+        count = model._default_manager.filter(**filters).count()
         return PanelReading(
             value=str(count),
             is_alert=count > 0,
             url=f"{reverse(changelist)}?{urlencode(filters)}",
         )
 
-    model = queryset().model
     return operations_panel_register(
         OperationsPanel(
             key=key,
             section=section,
             title=title,
             help_text=help_text,
-            permission=f"{model._meta.app_label}.view_{model._meta.model_name}",
+            permission=f"{meta.app_label}.view_{meta.model_name}",
             read=read,
             order=order,
         )

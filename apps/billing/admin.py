@@ -260,8 +260,7 @@ operations_count_panel(
     section=NEEDS_ATTENTION,
     title="Past-due subscriptions",
     help_text="A renewal payment failed; retries are scheduled, then the subscription ends.",
-    queryset=lambda: Subscription.objects.filter(status=SubscriptionStatus.PAST_DUE),
-    changelist="admin:billing_subscription_changelist",
+    model=Subscription,
     filters={"status__exact": SubscriptionStatus.PAST_DUE},
     order=20,
 )

@@ -376,8 +376,7 @@ operations_count_panel(
     section=NEEDS_ATTENTION,
     title="Open reports",
     help_text="Listener reports nobody has decided yet (the moderation queue).",
-    queryset=lambda: Report.objects.filter(status=ReportStatus.OPEN),
-    changelist="admin:catalog_report_changelist",
+    model=Report,
     filters={"status__exact": ReportStatus.OPEN},
     order=10,
 )
@@ -386,8 +385,7 @@ operations_count_panel(
     section=FAILED_JOBS,
     title="Tracks that failed processing",
     help_text="Uploads the audio pipeline could not read; the reason is on each track.",
-    queryset=lambda: Track.objects.filter(status=ProcessingStatus.FAILED),
-    changelist="admin:catalog_track_changelist",
+    model=Track,
     filters={"status__exact": ProcessingStatus.FAILED},
     order=10,
 )
@@ -396,8 +394,7 @@ operations_count_panel(
     section=FAILED_JOBS,
     title="Tracks whose HLS transcode failed",
     help_text="They still play through /stream; players fall back to it.",
-    queryset=lambda: Track.objects.filter(hls_status=HlsStatus.FAILED),
-    changelist="admin:catalog_track_changelist",
+    model=Track,
     filters={"hls_status__exact": HlsStatus.FAILED},
     order=20,
 )

@@ -372,8 +372,7 @@ operations_count_panel(
     section=FAILED_JOBS,
     title="Releases that failed at the provider",
     help_text="The distributor answered with an error; override the status with a reason.",
-    queryset=lambda: PlatformRelease.objects.filter(status=ReleaseStatus.FAILED),
-    changelist="admin:distribution_platformrelease_changelist",
+    model=PlatformRelease,
     filters={"status__exact": ReleaseStatus.FAILED},
     order=50,
 )

@@ -290,8 +290,7 @@ operations_count_panel(
     section=FAILED_JOBS,
     title="Lessons that failed processing",
     help_text="Lesson media the pipeline could not read; the creator must upload it again.",
-    queryset=lambda: Lesson.objects.filter(status=LessonStatus.FAILED),
-    changelist="admin:education_lesson_changelist",
+    model=Lesson,
     filters={"status__exact": LessonStatus.FAILED},
     order=30,
 )

@@ -146,8 +146,7 @@ operations_count_panel(
     section=FAILED_JOBS,
     title="Data exports that failed",
     help_text="The account holder can ask again; the reason is on each export.",
-    queryset=lambda: DataExport.objects.filter(status=ExportStatus.FAILED),
-    changelist="admin:gdpr_dataexport_changelist",
+    model=DataExport,
     filters={"status__exact": ExportStatus.FAILED},
     order=40,
 )
