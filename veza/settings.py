@@ -137,6 +137,10 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     },
 }
+# PostgreSQL through veza/db/postgresql: Django's backend, whose per-request health check is
+# skipped on a connection that served a request without error less than a second ago.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "veza.db.postgresql"
 # DATABASE_URL points at PgBouncer in transaction mode: consecutive transactions of one Django
 # connection may run on different server connections, so nothing may outlive a transaction.
 # Each request or task connects to PgBouncer anew (cheap; PgBouncer keeps the server
