@@ -12,7 +12,7 @@ from apps.accounts.services.sessions import session_tokens_issue
 from apps.platform_settings import state as platform_state
 from tests.accounts.factories import UserFactory
 from tests.helpers import assert_error  # noqa: F401  (re-exported for every test folder)
-from veza import shared_cache
+from veza import shared_cache, versioned_cache
 from veza.celery import app as celery_app
 
 PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
@@ -51,10 +51,12 @@ def _celery_eager():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Each test starts with an empty shared cache and no cached platform settings."""
+    """Each test starts with an empty shared cache and no cached platform settings, outside
+    any request (a streamed answer the test never read leaves its request open)."""
     cache.clear()
     shared_cache.reset()
     platform_state.forget()
+    versioned_cache._request_end()
     yield
     cache.clear()
     platform_state.forget()

@@ -4,13 +4,16 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin
 
+from veza.api.bearer_users import users_changed
 from veza.normalization import email_normalize
 
 
@@ -31,7 +34,38 @@ class Role(models.TextChoices):
 CONTENT_CREATOR_ROLES = frozenset(role for role in Role.values if role != Role.USER)
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Bulk updates skip ``save()`` and its signals: the rows they change are reported to
+        the bearer-user copies (``veza.api.bearer_users``) here, in the same transaction."""
+        with transaction.atomic(using=self.db, savepoint=False):
+            users_changed(self._pks_named() or self.values_list("pk", flat=True))
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def _pks_named(self) -> list | None:
+        """The primary keys an AND-ed ``pk=`` or ``pk__in=`` condition of this queryset names
+        (every row it can change is among them), or ``None``: then they are read."""
+        where = self.query.where
+        if where.connector != "AND" or where.negated:
+            return None
+        for lookup in where.children:
+            target = getattr(getattr(lookup, "lhs", None), "target", None)
+            if (
+                target is None
+                or not target.primary_key
+                or lookup.lhs.alias != self.model._meta.db_table
+            ):
+                continue
+            if lookup.lookup_name == "exact" and not hasattr(lookup.rhs, "resolve_expression"):
+                return [lookup.rhs]
+            if lookup.lookup_name == "in" and isinstance(lookup.rhs, (list, tuple, set, frozenset)):
+                return list(lookup.rhs)
+        return None
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -345,3 +379,10 @@ class OAuthAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.provider_user_id}"
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.user_saved")
+@receiver(post_delete, sender=User, dispatch_uid="accounts.user_deleted")
+def _user_row_changed(sender, instance, **kwargs):
+    """A saved or deleted user: the bearer-user copies of every process go on commit."""
+    users_changed([instance.pk])

@@ -28,6 +28,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import aware_utcnow
 
 from veza.api import ratelimit
+from veza.api.bearer_users import bearer_user_get
 from veza.api.exceptions import ErrorCode
 from veza.compiled_get import CompiledGet
 
@@ -219,7 +220,7 @@ def _token_verified(raw_token: bytes):
     segment checks, key screening, JSON) was a tenth of a /stream decision. The bytes decide
     the signature, type and claims once and for all; only the expiry moves, and the caller
     checks it on every use. A refused token raises and is not kept. Revocation does not live
-    in the token: the session version on the user row, read on every request, ends it.
+    in the token: the session version on the user row, checked on every request, ends it.
     """
     return JWTAuthentication.get_validated_token(_PLAIN_JWT, raw_token)
 
@@ -229,14 +230,14 @@ _USER_LOOKUPS: dict[str, CompiledGet] = {}
 
 
 def _user_by_id(model, user_id):
-    """``model.objects.get(<USER_ID_FIELD>=user_id)`` with the SQL compiled once per process
-    (:class:`veza.compiled_get.CompiledGet`): the ORM rebuilds and recompiles it on every call,
-    which was most of this lookup's cost on every bearer request."""
+    """``model.objects.get(<USER_ID_FIELD>=user_id)``: this process's copy while the user's
+    version token says it is current (:mod:`veza.api.bearer_users`), else the row, read with
+    the SQL compiled once per process (:class:`veza.compiled_get.CompiledGet`)."""
     lookup = _USER_LOOKUPS.get(model._meta.label)
     if lookup is None:
         lookup = CompiledGet(model.objects.all, field=jwt_settings.USER_ID_FIELD)
         lookup = _USER_LOOKUPS.setdefault(model._meta.label, lookup)
-    return lookup(user_id)
+    return bearer_user_get(user_id, lambda: lookup(user_id))
 
 
 _PLAIN_JWT = JWTAuthentication()
