@@ -37,7 +37,8 @@ class ReadOnlyAdminMixin:
     Many tables are written only by services (audit entries, invoices, devices, keys): the admin
     shows them and offers audited actions, but its generic forms must not bypass the rules.
     Set ``allow_add``, ``allow_change`` or ``allow_delete`` to keep one of Django's own, still
-    subject to the staff member's model permissions. Works for model admins and inlines.
+    subject to the staff member's model permissions. Works for model admins and inlines. A
+    model admin that allows deletion also takes :class:`AuditedDeleteMixin`.
     """
 
     allow_add = False
