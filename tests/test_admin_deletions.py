@@ -76,7 +76,9 @@ class Case:
 
 
 CASES = {
-    "a playlist and its entries": Case(Playlist, _playlist, ("Playlists: 2",)),
+    "a playlist and its entries": Case(
+        Playlist, _playlist, ("Playlists: 2", "Playlist entries: 2")
+    ),
     "a share link": Case(ShareToken, _share),
     "a follow": Case(
         Follow, lambda: Follow.objects.create(follower=UserFactory(), followee=UserFactory())
@@ -204,6 +206,7 @@ def test_the_object_pages_delete_asks_for_a_reason_and_audits_the_deletion(clien
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="reason"' in html
+    assert "Playlist entries: 1" in html
     assert f"Playlist entry: {playlist.pk}#0" in html
 
     django_confirmation = client.post(_delete_url(playlist), {"post": "yes"})

@@ -204,6 +204,7 @@ def test_staff_delete_playlists_from_the_list_and_from_a_playlists_page_giving_a
         after_page = page.locator(".messagelist").inner_text()
 
     assert "Playlists: 1" in summary
+    assert "Playlist entries: 1" in summary
     assert reason_missing
     assert "1 playlist deleted." in after_action
     assert "was deleted successfully" in after_page
