@@ -383,3 +383,30 @@ def test_no_admin_offers_djangos_plain_delete_and_every_deleting_admin_is_audite
             )
         assert action is not None, label
     assert deletable == DELETABLE
+
+
+@pytest.mark.django_db
+def test_a_long_selection_is_listed_briefly_and_deleted_whole_with_an_audit_row_each(
+    client, staff_user
+):
+    owner, track = UserFactory(), TrackFactory()
+    playlists = PlaylistFactory.create_batch(52, owner=owner)
+    PlaylistEntry.objects.bulk_create(
+        PlaylistEntry(playlist=playlist, track=track, position=0) for playlist in playlists
+    )
+    client.force_login(staff_user)
+    everything = {"select_across": "1"}
+
+    page = _post_action(client, Playlist, playlists[:1], **everything)
+
+    html = page.content.decode()
+    assert "52 playlists selected" in html
+    assert "Playlist entries: 52" in html
+    assert html.count("<li>Playlist: ") == 50
+    assert "… and 2 more" in html
+
+    _post_action(client, Playlist, playlists[:1], confirm="yes", reason=REASON, **everything)
+
+    assert not Playlist.objects.exists()
+    assert not PlaylistEntry.objects.exists()
+    assert _deletions(Playlist).count() == 52
