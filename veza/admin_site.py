@@ -30,6 +30,10 @@ class VezaAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin") -> None:
         AdminSite.__init__(self, name)
+        # Django's "Delete selected" writes no audit row and asks no reason: no model admin
+        # gets it, and those that let staff delete offer the audited one instead
+        # (veza.admin_tools.AuditedDeleteMixin).
+        self.disable_action("delete_selected")
 
     @property
     def login_form(self):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,14 +11,20 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.apps import apps as django_apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import model_ngettext, quote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
+
+from veza.audit import RequestMeta, audit_record
 
 REASON_MAX_LENGTH = 500
 CONFIRM_FIELD = "confirm"
@@ -30,7 +37,8 @@ class ReadOnlyAdminMixin:
     Many tables are written only by services (audit entries, invoices, devices, keys): the admin
     shows them and offers audited actions, but its generic forms must not bypass the rules.
     Set ``allow_add``, ``allow_change`` or ``allow_delete`` to keep one of Django's own, still
-    subject to the staff member's model permissions. Works for model admins and inlines.
+    subject to the staff member's model permissions. Works for model admins and inlines. A
+    model admin that allows deletion also takes :class:`AuditedDeleteMixin`.
     """
 
     allow_add = False
@@ -75,6 +83,7 @@ def action_confirm(
     confirm_label: str,
     perform: Callable[[str], None],
     describe: Callable[[Any], str] = str,
+    summary: DeletionSummary | None = None,
 ):
     """Put a destructive admin action behind a confirmation page that asks for a reason.
 
@@ -95,14 +104,24 @@ def action_confirm(
     reason shows the page again with the error; a valid one calls ``perform(reason)``, which
     must run the service (passing the reason, so the service's audit row carries it) and tell
     the user what happened with ``message_user``; the admin then returns to the changelist.
+
+    A deletion passes its ``summary`` (:class:`DeletionSummary`): the page then lists the rows
+    with everything that goes with them, and refuses (no form, nothing performed) when a
+    related row is protected or the staff member may not delete one of them.
     """
     confirming = request.POST.get(CONFIRM_FIELD) == "yes"
     form = ReasonForm(request.POST if confirming else None)
-    if confirming and form.is_valid():
+    blocked = summary is not None and summary.is_blocked
+    if confirming and form.is_valid() and not blocked:
         perform(form.cleaned_data["reason"])
         return None
-    shown = list(queryset[:CONFIRM_LIST_LIMIT])
-    total = len(shown) if len(shown) < CONFIRM_LIST_LIMIT else queryset.count()
+    if summary is None:
+        shown = list(queryset[:CONFIRM_LIST_LIMIT])
+        objects, listed = [describe(obj) for obj in shown], len(shown)
+        total = listed if listed < CONFIRM_LIST_LIMIT else queryset.count()
+    else:
+        objects, listed = _nested_head(summary.deleted_objects, CONFIRM_LIST_LIMIT)
+        total = queryset.count()
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -110,9 +129,11 @@ def action_confirm(
         "consequence": consequence,
         "confirm_label": confirm_label,
         "form": form,
-        "objects": [describe(obj) for obj in shown],
-        "more": total - len(shown),
+        "objects": objects,
+        "more": total - listed,
         "total": total,
+        "summary": summary,
+        "blocked": blocked,
         "opts": modeladmin.model._meta,
         "action": request.POST.get("action", ""),
         "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
@@ -122,6 +143,152 @@ def action_confirm(
         "media": modeladmin.media,
     }
     return TemplateResponse(request, "admin/action_confirm.html", context)
+
+
+# --- Deletions: audited, with a reason ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    """What deleting a selection takes with it, as Django's ``get_deleted_objects`` reports it:
+    the nested list of rows (each followed by the list of its cascades), the count per model,
+    the kinds of related rows the staff member may not delete, and the protected rows."""
+
+    deleted_objects: list
+    model_count: dict
+    perms_lacking: set
+    protected: list
+
+    @property
+    def is_blocked(self) -> bool:
+        return bool(self.perms_lacking or self.protected)
+
+
+def _nested_head(nested: list, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of a ``get_deleted_objects`` list, each with its cascades, and
+    how many rows that is."""
+    head: list = []
+    rows = 0
+    for item in nested:
+        if isinstance(item, list):
+            if head:
+                head.append(item)
+            continue
+        if rows == limit:
+            break
+        head.append(item)
+        rows += 1
+    return head, rows
+
+
+def objects_delete_audited(modeladmin, request, objects: list, *, reason: str) -> None:
+    """Delete ``objects`` through ``modeladmin.delete_objects`` with one audit row each
+    (``<model>.admin_delete``: the staff member, their address, the reason and what the row
+    was), all in one transaction: if an audit row cannot be written, nothing is deleted."""
+    opts = modeladmin.model._meta
+    meta = RequestMeta.from_request(request)
+    with transaction.atomic(using=router.db_for_write(modeladmin.model)):
+        for obj in objects:
+            entry = audit_record(
+                action=f"{opts.model_name}.admin_delete",
+                actor=request.user,
+                target=obj,
+                meta=meta,
+                metadata={"reason": reason, "object": str(obj)[:REASON_MAX_LENGTH]},
+            )
+            if entry is None:
+                raise RuntimeError(f"No audit row for deleting {opts.label} {obj.pk}: kept.")
+        modeladmin.log_deletions(request, objects)
+        modeladmin.delete_objects(request, objects)
+
+
+class AuditedDeleteMixin:
+    """Deletion from the admin asks for a reason and leaves one audit row per deleted row.
+
+    Django's own "Delete selected" action is switched off for the whole site
+    (``veza.admin_site.VezaAdminSite``); this mixin offers an audited one in its place, behind
+    the confirmation page (``action_confirm``) listing what goes with the rows as Django's page
+    does, and gives the object page's "Delete" a required reason too. Every admin that lets
+    staff delete uses it (``tests/test_admin_deletions.py`` walks the site to make sure).
+
+    Rows whose deletion means more than a ``DELETE`` (a cache to refresh, a service to call)
+    override :meth:`delete_objects`; never ``delete_model``/``delete_queryset``, which carry
+    the audit. Whether a staff member may delete is still ``has_delete_permission``.
+    """
+
+    delete_confirmation_template = "admin/audited_delete_confirmation.html"
+
+    def delete_objects(self, request, objects: list) -> None:
+        """Delete ``objects`` (already audited, inside the transaction): one ``DELETE`` and
+        its cascades by default."""
+        self.model._default_manager.filter(pk__in=[obj.pk for obj in objects]).delete()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        if (
+            self.actions is None
+            or IS_POPUP_VAR in request.GET
+            or not self.has_delete_permission(request)
+        ):
+            return actions
+        return {"delete_selected": self.get_action("delete_selected"), **actions}
+
+    @admin.action(description="Delete selected %(verbose_name_plural)s…", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        deleted_objects, model_count, perms_lacking, protected = self.get_deleted_objects(
+            queryset, request
+        )
+        summary = DeletionSummary(deleted_objects, dict(model_count), perms_lacking, protected)
+        verb = "Cannot delete" if summary.is_blocked else "Delete"
+
+        def perform(reason: str) -> None:
+            objects = list(queryset)
+            objects_delete_audited(self, request, objects, reason=reason)
+            self.message_user(
+                request,
+                f"{len(objects)} {model_ngettext(self.opts, len(objects))} deleted.",
+                messages.SUCCESS,
+            )
+
+        return action_confirm(
+            self,
+            request,
+            queryset,
+            title=f"{verb} {self.opts.verbose_name_plural}",
+            consequence=(
+                "They are deleted for good, with every related row listed below. "
+                "This cannot be undone."
+            ),
+            confirm_label="Yes, delete",
+            perform=perform,
+            summary=summary,
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Django's page, with a required reason: a POST without one shows the page again
+        (Django deletes on any non-empty POST, so it is handed an empty one)."""
+        posted = request.method == "POST"
+        form = ReasonForm(request.POST if posted else None)
+        if posted and not form.is_valid():
+            request = copy.copy(request)
+            request.POST = QueryDict()
+        context = {**(extra_context or {}), "reason_form": form}
+        return super().delete_view(request, object_id, context)
+
+    def delete_model(self, request, obj):
+        objects_delete_audited(self, request, [obj], reason=_posted_reason(request))
+
+    def delete_queryset(self, request, queryset):
+        objects_delete_audited(self, request, list(queryset), reason=_posted_reason(request))
+
+
+def _posted_reason(request) -> str:
+    """The reason posted with a deletion; without one, the deletion is refused."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied("A deletion from the admin needs a reason.")
+    return form.cleaned_data["reason"]
 
 
 # --- The operations home page (the admin index) ------------------------------------------------

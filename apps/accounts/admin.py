@@ -30,6 +30,7 @@ from apps.accounts.services import (
 )
 from apps.accounts.services.two_factor import two_factor_reset
 from veza.admin_tools import (
+    AuditedDeleteMixin,
     ReadOnlyAdminMixin,
     action_confirm,
     admin_change_link,
@@ -113,6 +114,11 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
     )
     actions = ["mark_verified", "deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        """An account is erased under the personal-data rules, never deleted from a form:
+        staff deactivate it here or delete it from "Data subjects" (apps.gdpr), audited."""
+        return False
 
     def save_model(self, request, obj, form, change):
         """Save only what the form changed; the role goes through the audited service.
@@ -198,11 +204,11 @@ class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(ApiKey)
 class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Integrators' keys. The secret is never stored, so never shown; staff may change the
-    name, the per-key hourly limits (a bigger plan) and the expiry, or revoke."""
+    name, the per-key hourly limits (a bigger plan) and the expiry, or revoke. Never delete:
+    a revoked key stays, so its requests and audit entries keep their key."""
 
     # keys are created by their owner, who alone sees the secret
     allow_change = True
-    allow_delete = True
 
     list_display = (
         "prefix",
@@ -276,8 +282,9 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BackupCodeDevice)
-class BackupCodeDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Backup-code sets (hashes only). Deleting one removes those codes."""
+class BackupCodeDeviceAdmin(AuditedDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Backup-code sets (hashes only). Deleting one (audited, with a reason) removes those
+    codes, e.g. a leaked sheet; the authenticator stays."""
 
     allow_change = True
     allow_delete = True
@@ -303,8 +310,10 @@ class BackupCodeDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OAuthAccount)
-class OAuthAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Linked provider identities. Provider tokens are secrets: never displayed."""
+class OAuthAccountAdmin(AuditedDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Linked provider identities. Provider tokens are secrets: never displayed. Deleting one
+    (audited, with a reason) unlinks that identity and drops its stored tokens; the next
+    sign-in with it links again by its verified email, like a first one."""
 
     allow_delete = True
 

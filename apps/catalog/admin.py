@@ -23,6 +23,7 @@ from apps.catalog.services import ModerationAction
 from veza.admin_tools import (
     FAILED_JOBS,
     NEEDS_ATTENTION,
+    AuditedDeleteMixin,
     ReadOnlyAdminMixin,
     action_confirm,
     list_column,
@@ -265,12 +266,15 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class PlaylistEntryInline(admin.TabularInline):
     model = PlaylistEntry
     extra = 0
+    # Removing an entry would be a deletion without a reason or an audit row; staff who must
+    # take a playlist's content away delete the playlist (audited) or take the track down.
+    can_delete = False
     raw_id_fields = ("track",)
     readonly_fields = ("added_at",)
 
 
 @admin.register(Playlist)
-class PlaylistAdmin(admin.ModelAdmin):
+class PlaylistAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     list_display = ("title_column", "owner_email", "visibility", "created")
     title_column = list_column("title", length=48)
     owner_email = list_column("owner__email", length=32, description="owner")
@@ -281,10 +285,15 @@ class PlaylistAdmin(admin.ModelAdmin):
     raw_id_fields = ("owner",)
     inlines = [PlaylistEntryInline]
 
+    def delete_objects(self, request, objects):
+        for playlist in objects:
+            services.playlist_delete(playlist=playlist)
+
 
 @admin.register(ShareToken)
-class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    # Links are made by their owner, who alone sees the token; staff revoke them.
+class ShareTokenAdmin(AuditedDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Links are made by their owner, who alone sees the token; staff revoke them (the row
+    # stays) or delete them (audited, with a reason).
     allow_change = True
     allow_delete = True
 
@@ -314,6 +323,9 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     )
     actions = ("revoke",)
+
+    def delete_objects(self, request, objects):
+        services.share_tokens_delete(shares=objects)
 
     @admin.display(description="link", ordering="id")
     def short_id(self, share):
@@ -350,7 +362,7 @@ class ShareTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(admin.ModelAdmin):
+class FollowAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     list_display = ("follower_email", "followee_email", "created")
     follower_email = list_column("follower__email", length=36, description="follower")
     followee_email = list_column("followee__email", length=36, description="follows")
@@ -359,9 +371,13 @@ class FollowAdmin(admin.ModelAdmin):
     list_select_related = ("follower", "followee")
     raw_id_fields = ("follower", "followee")
 
+    def delete_objects(self, request, objects):
+        for follow in objects:
+            services.follow_delete(follower=follow.follower, followee=follow.followee)
+
 
 @admin.register(LibraryEntry)
-class LibraryEntryAdmin(admin.ModelAdmin):
+class LibraryEntryAdmin(AuditedDeleteMixin, admin.ModelAdmin):
     list_display = ("user_email", "track_title", "created")
     user_email = list_column("user__email", length=36, description="listener")
     track_title = list_column("track__title", length=48, description="track")
@@ -369,6 +385,10 @@ class LibraryEntryAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "track__title")
     list_select_related = ("user", "track")
     raw_id_fields = ("user", "track")
+
+    def delete_objects(self, request, objects):
+        for entry in objects:
+            services.library_remove(user=entry.user, track_id=entry.track_id)
 
 
 operations_count_panel(

@@ -172,6 +172,7 @@ class PlaylistEntry(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "playlist entries"
         ordering = ["playlist", "position"]
         constraints = [
             models.UniqueConstraint(

@@ -15,12 +15,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts.models import AuditLog
 from apps.accounts.services import api_key_create
-from apps.catalog.models import Report
+from apps.catalog.models import Playlist, PlaylistEntry, Report
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.accounts.test_admin_security import current_code
 from tests.billing.factories import PlanFactory, SubscriptionFactory
-from tests.catalog.factories import TrackFactory
+from tests.catalog.factories import PlaylistFactory, TrackFactory
 from veza.audit import RequestMeta, audit_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -163,3 +164,51 @@ def test_the_main_lists_fit_a_1440_px_screen_with_long_values(
     for path, (content, visible, rows) in widths.items():
         assert rows >= 1, path
         assert content <= visible, f"{path} overflows: {content} px in {visible} px"
+
+
+def test_staff_delete_playlists_from_the_list_and_from_a_playlists_page_giving_a_reason(
+    live_server, settings, browser
+):
+    settings.ADMIN_REQUIRE_OTP = False
+    staff = UserFactory(staff=True)
+    listed = PlaylistFactory(title="Listed for deletion")
+    PlaylistEntry.objects.create(playlist=listed, track=TrackFactory(), position=0)
+    opened = PlaylistFactory(title="Opened for deletion")
+    reason = "Spam playlists reported by listeners"
+
+    with browser() as page:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", staff.email)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/admin/catalog/playlist/")
+        page.check(f'input.action-select[value="{listed.pk}"]')
+        page.select_option("select[name=action]", "delete_selected")
+        page.click("button[name=index]")
+        page.wait_for_load_state()
+        summary = page.locator(".deletion-summary").inner_text()
+        # The reason is required: the browser keeps the form until it is given.
+        page.click("input[type=submit][value='Yes, delete']")
+        reason_missing = page.locator("#id_reason").evaluate("el => el.validity.valueMissing")
+        page.fill("#id_reason", reason)
+        page.click("input[type=submit][value='Yes, delete']")
+        page.wait_for_load_state()
+        after_action = page.locator(".messagelist").inner_text()
+        page.goto(f"{live_server.url}/admin/catalog/playlist/{opened.pk}/change/")
+        page.click("a.deletelink")
+        page.wait_for_load_state()
+        page.fill("#id_reason", reason)
+        page.click("#content form input[type=submit]")
+        page.wait_for_load_state()
+        after_page = page.locator(".messagelist").inner_text()
+
+    assert "Playlists: 1" in summary
+    assert "Playlist entries: 1" in summary
+    assert reason_missing
+    assert "1 playlist deleted." in after_action
+    assert "was deleted successfully" in after_page
+    assert not Playlist.objects.filter(pk__in=[listed.pk, opened.pk]).exists()
+    entries = AuditLog.objects.filter(action="playlist.admin_delete")
+    assert sorted(entry.target_id for entry in entries) == sorted([str(listed.pk), str(opened.pk)])
+    assert {entry.metadata["reason"] for entry in entries} == {reason}

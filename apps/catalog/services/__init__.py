@@ -14,7 +14,11 @@ from apps.catalog.services.playlists import (
     playlist_track_remove,
     playlist_update,
 )
-from apps.catalog.services.shares import share_token_create, share_token_revoke
+from apps.catalog.services.shares import (
+    share_token_create,
+    share_token_revoke,
+    share_tokens_delete,
+)
 from apps.catalog.services.social import follow_create, follow_delete, library_add, library_remove
 from apps.catalog.services.tracks import (
     TRACK_NAMESPACES,
@@ -44,6 +48,7 @@ __all__ = [
     "report_file",
     "share_token_create",
     "share_token_revoke",
+    "share_tokens_delete",
     "storage_delete_on_commit",
     "tags_normalize",
     "track_admin_edit_record",

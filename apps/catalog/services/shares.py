@@ -64,3 +64,13 @@ def share_token_revoke(
         )
     share.refresh_from_db()
     return share
+
+
+def share_tokens_delete(*, shares) -> int:
+    """Delete share links for good (the operations console's audited delete). Library entries
+    saved through one keep the track only while something else still grants it."""
+    deleted, _ = ShareToken.objects.filter(pk__in=[share.pk for share in shares]).delete()
+    if deleted:
+        # Anonymous reads unlocked by these tokens may sit in the response cache.
+        response_cache_invalidate("tracks", "playlists")
+    return deleted
