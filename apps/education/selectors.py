@@ -9,6 +9,7 @@ Who sees what (shared/API.md "Education"):
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -41,6 +42,7 @@ from apps.education.models import (
     Review,
 )
 from veza.api.exceptions import Forbidden, NotFound
+from veza.compiled_query import CompiledLists, RowsQuery
 
 #: ?ordering= whitelist of the public course list (anything else: -created_at).
 COURSE_ORDERINGS = frozenset(
@@ -87,6 +89,62 @@ def course_public_list(
     if creator:
         qs = qs.filter(owner_id=creator)
     return qs.order_by(*ordering_resolve(ordering, COURSE_ORDERINGS))
+
+
+#: A listed course as one row of columns (``values_list``, annotations included): what the list
+#: renders without making model instances.
+COURSE_ROW_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "description",
+    "cover_image",
+    "level",
+    "price",
+    "currency",
+    "status",
+    "published_at",
+    "archived_at",
+    "owner_id",
+    "owner__username",
+    "owner__profile__display_name",
+    "lesson_count",
+    "total_duration",
+    "rating_average",
+    "rating_count",
+    "created_at",
+    "updated_at",
+)
+CourseRow = namedtuple("CourseRow", COURSE_ROW_FIELDS)
+
+_COURSE_LISTS = CompiledLists(Course, fields=COURSE_ROW_FIELDS, make_row=CourseRow._make)
+
+
+def course_public_list_rows(
+    *,
+    search: str = "",
+    level: str = "",
+    price: str = "",
+    creator: UUID | None = None,
+    ordering: str | None = None,
+) -> RowsQuery:
+    """:func:`course_public_list` as :class:`CourseRow` pages, its SQL compiled once per shape
+    (``veza.compiled_query``). The key holds every value the SQL depends on: the resolved
+    ordering (anything off the whitelist shares the default's) and each filter as given."""
+    key = (
+        "course_public_list",
+        tuple(ordering_resolve(ordering, COURSE_ORDERINGS)),
+        search,
+        level,
+        price,
+        creator,
+    )
+    return _COURSE_LISTS.rows(
+        key,
+        lambda: course_public_list(
+            search=search, level=level, price=price, creator=creator, ordering=ordering
+        ),
+    )
 
 
 def _can_manage(course: Course, user) -> bool:

@@ -1,6 +1,10 @@
 """Education payloads: explicit fields, output separate from input (shared/API.md, Education).
 
 Money is a decimal string plus ``currency``; times are ISO 8601 UTC.
+
+The course payload is on every course list: it is built in one pass (:func:`course_item`) from a
+list row or an instance alike; the declared DRF fields stay the schema and the reference
+(``tests/education/test_course_payload.py`` compares both for every field).
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.education.models import MONEY, Certificate, Course, Enrollment, Lesson, Review
+from apps.education.selectors import CourseRow
 from apps.education.services.certificates import person_name
+from veza.api.representation import iso_datetime, output_timezone
 
 
 class PersonSerializer(serializers.Serializer):
@@ -21,6 +27,77 @@ class PersonSerializer(serializers.Serializer):
 
     def get_display_name(self, user) -> str:
         return person_name(user)
+
+
+_PRICE = serializers.DecimalField(**MONEY, read_only=True)
+_RATING = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=True, allow_null=True)
+
+
+def _course_row(course: Course) -> CourseRow:
+    """A course instance (from ``courses_annotated``) as the row a list reads."""
+    owner = course.owner
+    profile = getattr(owner, "profile", None)
+    return CourseRow(
+        id=course.pk,
+        slug=course.slug,
+        title=course.title,
+        description=course.description,
+        cover_image=course.cover_image.name,
+        level=course.level,
+        price=course.price,
+        currency=course.currency,
+        status=course.status,
+        published_at=course.published_at,
+        archived_at=course.archived_at,
+        owner_id=owner.pk,
+        owner__username=owner.username,
+        owner__profile__display_name=profile.display_name if profile else None,
+        lesson_count=course.lesson_count,
+        total_duration=course.total_duration,
+        rating_average=course.rating_average,
+        rating_count=course.rating_count,
+        created_at=course.created_at,
+        updated_at=course.updated_at,
+    )
+
+
+def course_item(row: CourseRow, tz, request=None) -> dict:
+    """A course's payload (``CourseOutputSerializer``'s fields) from its row: the one place the
+    course dict is built. ``tz`` is the answer's zone (``output_timezone()``); with a
+    ``request``, the cover's URL is absolute, as DRF's ``ImageField`` makes it."""
+    cover = None
+    if row.cover_image:
+        cover = Course._meta.get_field("cover_image").storage.url(row.cover_image)
+        if request is not None:
+            cover = request.build_absolute_uri(cover)
+    username = row.owner__username
+    return {
+        "id": str(row.id),
+        "slug": row.slug,
+        "title": row.title,
+        "description": row.description,
+        "cover_image": cover,
+        "level": str(row.level),
+        "price": _PRICE.to_representation(row.price),
+        "currency": row.currency,
+        "is_free": row.price == 0,
+        "status": str(row.status),
+        "published_at": iso_datetime(row.published_at, tz),
+        "archived_at": iso_datetime(row.archived_at, tz),
+        "creator": {
+            "id": str(row.owner_id),
+            "username": username,
+            "display_name": ((row.owner__profile__display_name or "") or username or "")[:120],
+        },
+        "lesson_count": int(row.lesson_count),
+        "total_duration": float(row.total_duration),
+        "rating_average": (
+            None if row.rating_average is None else _RATING.to_representation(row.rating_average)
+        ),
+        "rating_count": int(row.rating_count),
+        "created_at": iso_datetime(row.created_at, tz),
+        "updated_at": iso_datetime(row.updated_at, tz),
+    }
 
 
 class CourseOutputSerializer(serializers.ModelSerializer):
@@ -61,6 +138,19 @@ class CourseOutputSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        """The declared fields as DRF renders them, in one pass, from an instance or a row."""
+        row = instance if isinstance(instance, CourseRow) else _course_row(instance)
+        return course_item(row, self._output_timezone(), self.context.get("request"))
+
+    def _output_timezone(self):
+        """Once per serializer (one per answer; a list's items share its child)."""
+        try:
+            return self._tz
+        except AttributeError:
+            self._tz = output_timezone()
+            return self._tz
+
 
 class LearnerStateSerializer(serializers.Serializer):
     enrolled_at = serializers.DateTimeField()
@@ -85,6 +175,11 @@ class CourseDetailOutputSerializer(CourseOutputSerializer):
     def get_enrollment(self, course):
         state = self.context.get("learner_state")
         return LearnerStateSerializer(state).data if state is not None else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["enrollment"] = self.get_enrollment(instance)
+        return data
 
 
 class LessonProgressStateSerializer(serializers.Serializer):
