@@ -36,8 +36,9 @@ install: $(VENV)/.installed
 run: install
 	@echo "==> Applying database migrations (DATABASE_URL, default: SQLite db.sqlite3)"
 	$(BIN)/python manage.py migrate --noinput
-	@echo "==> Loading the demo accounts and tracks (idempotent)"
+	@echo "==> Loading the demo accounts, tracks and course (idempotent)"
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_courses
 	@echo ""
 	@echo "  Veza is starting on http://$(HOST):$(PORT)/"
 	@echo "  API docs (Swagger UI):  http://$(HOST):$(PORT)/api/docs/"
