@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from uuid import UUID
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -11,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from apps.accounts.models import CONTENT_CREATOR_ROLES, User
 from apps.catalog.models import LibraryEntry, ModerationStatus, ProcessingStatus, Track, Visibility
 from apps.catalog.selectors.access import tracks_visible_q, tracks_with_owner
+from veza.compiled_query import CompiledLists, RowsQuery
 
 # ?ordering= whitelists (shared/API.md, Conventions; changelog "ORDER BY dynamiques").
 DEFAULT_ORDERING = "-created_at"
@@ -62,6 +64,37 @@ LIST_ITEM_FIELDS = (
 )
 
 
+#: A listed track as one row of columns (``values_list``), what the list serializer renders
+#: without making model instances: the track's columns, its owner's username and display name.
+TRACK_ROW_FIELDS = (
+    "id",
+    "owner_id",
+    "owner__username",
+    "owner__profile__display_name",
+    "title",
+    "artist_name",
+    "album",
+    "genre",
+    "tags",
+    "description",
+    "duration",
+    "bitrate",
+    "codec",
+    "size",
+    "sha256",
+    "content_type",
+    "cover_image",
+    "visibility",
+    "status",
+    "moderation_status",
+    "hls_status",
+    "play_count",
+    "created_at",
+    "updated_at",
+)
+TrackRow = namedtuple("TrackRow", TRACK_ROW_FIELDS)
+
+
 def public_tracks() -> QuerySet[Track]:
     """Tracks anyone may see in lists, feeds and search: ready, public, not moderated away."""
     return (
@@ -97,6 +130,27 @@ def track_list(
     if tag:
         qs = qs.filter(_tag_filter(tag))
     return qs.order_by(*ordering_resolve(ordering, TRACK_ORDERINGS))
+
+
+_TRACK_LISTS = CompiledLists(Track, fields=TRACK_ROW_FIELDS, make_row=TrackRow._make, maxsize=256)
+
+
+def track_list_rows(
+    *,
+    genre: str | None = None,
+    owner: UUID | None = None,
+    tag: str | None = None,
+    ordering: str | None = None,
+) -> RowsQuery:
+    """:func:`track_list` as :class:`TrackRow` pages, its SQL compiled once per shape.
+
+    The key holds every value the SQL depends on: the resolved ordering (anything off the
+    whitelist shares the default's) and each filter value as given.
+    """
+    key = ("track_list", tuple(ordering_resolve(ordering, TRACK_ORDERINGS)), genre, owner, tag)
+    return _TRACK_LISTS.rows(
+        key, lambda: track_list(genre=genre, owner=owner, tag=tag, ordering=ordering)
+    )
 
 
 def track_search(*, query: str, limit: int = 20) -> list[Track]:
