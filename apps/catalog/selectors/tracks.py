@@ -144,37 +144,48 @@ def track_list_rows(
 ) -> RowsQuery:
     """:func:`track_list` as :class:`TrackRow` pages, its SQL compiled once per shape.
 
-    The key holds every value the SQL depends on: the resolved ordering (anything off the
-    whitelist shares the default's) and each filter value as given.
+    The key holds everything the SQL depends on: the database's vendor (the tag filter differs),
+    the resolved ordering (anything off the whitelist shares the default's) and each filter
+    value as given. No parameter depends on the time, so a compiled shape never goes stale.
     """
-    key = ("track_list", tuple(ordering_resolve(ordering, TRACK_ORDERINGS)), genre, owner, tag)
+    order = tuple(ordering_resolve(ordering, TRACK_ORDERINGS))
+    key = ("track_list", connection.vendor, order, genre, owner, tag)
     return _TRACK_LISTS.rows(
         key, lambda: track_list(genre=genre, owner=owner, tag=tag, ordering=ordering)
     )
 
 
-def track_search(*, query: str, limit: int = 20) -> list[Track]:
-    """Ranked full-text search on PostgreSQL (trigger-maintained weighted vector, GIN index).
+_TRACK_SEARCHES = CompiledLists(
+    Track, fields=TRACK_ROW_FIELDS, make_row=TrackRow._make, maxsize=256
+)
+
+
+def track_search(*, query: str, limit: int = 20) -> list[TrackRow]:
+    """Ranked full-text search on PostgreSQL (trigger-maintained weighted vector, GIN index),
+    as :class:`TrackRow` rows; its SQL is compiled once per query text (a bounded LRU).
 
     On SQLite (the embedded default) a case-insensitive substring match stands in.
     """
     query = query.strip()
+    key = ("track_search", connection.vendor, query)
+    return _TRACK_SEARCHES.rows(key, lambda: _track_search_queryset(query))[0:limit]
+
+
+def _track_search_queryset(query: str) -> QuerySet[Track]:
     qs = public_tracks()
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="simple")
-        qs = (
+        return (
             qs.filter(search_vector=search)
             .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "-play_count", "-id")
         )
-    else:
-        qs = qs.filter(
-            Q(title__icontains=query)
-            | Q(artist_name__icontains=query)
-            | Q(album__icontains=query)
-            | Q(tags__icontains=query)
-        ).order_by("-play_count", "-id")
-    return list(qs[:limit])
+    return qs.filter(
+        Q(title__icontains=query)
+        | Q(artist_name__icontains=query)
+        | Q(album__icontains=query)
+        | Q(tags__icontains=query)
+    ).order_by("-play_count", "-id")
 
 
 def artist_search(*, query: str, limit: int = 20) -> list[User]:
