@@ -375,6 +375,15 @@ class PlaylistEntryOutputSerializer(serializers.ModelSerializer):
         fields = ("position", "added_at", "track")
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        """The declared fields in one pass, from an entry or a ``PlaylistEntryRow`` alike."""
+        track_serializer = self.fields["track"]
+        return {
+            "position": int(instance.position),
+            "added_at": iso_datetime(instance.added_at, track_serializer._output_timezone()),
+            "track": track_serializer.to_representation(instance.track),
+        }
+
 
 class PlaylistTrackInputSerializer(serializers.Serializer):
     track_id = serializers.UUIDField()

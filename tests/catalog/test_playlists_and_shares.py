@@ -9,7 +9,7 @@ import requests
 from django.utils import timezone
 
 from apps.accounts.models import AuditLog
-from apps.catalog.models import PlaylistEntry, ShareToken
+from apps.catalog.models import PlaylistEntry, ShareToken, Track
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from tests.conftest import bearer_client
@@ -267,3 +267,49 @@ def test_the_schema_removes_playlist_tracks_without_a_delete_body(client):
     assert "requestBody" not in older
     assert older["deprecated"] is True
     assert [p["name"] for p in older["parameters"] if p["in"] == "query"] == ["track_id"]
+
+
+@pytest.mark.django_db
+def test_playlist_tracks_follow_writes_and_each_callers_rule_after_compiling():
+    """Entries are read through SQL compiled per playlist and caller, never kept rows: a
+    track made private shows to its owner only, a removed entry and a new one show at once."""
+    playlist = PlaylistFactory()
+    mine, other = TrackFactory(), TrackFactory()
+    for position, track in enumerate((mine, other)):
+        PlaylistEntry.objects.create(playlist=playlist, track=track, position=position)
+    owner_client, stranger = bearer_client(mine.owner), bearer_client(UserFactory())
+    url = f"/api/v1/playlists/{playlist.pk}/tracks"
+
+    def listed(client) -> list[str]:
+        return [entry["track"]["id"] for entry in client.get(url).json()["results"]]
+
+    assert listed(owner_client) == listed(stranger) == [str(mine.pk), str(other.pk)]
+
+    Track.objects.filter(pk=mine.pk).update(visibility="private")
+    PlaylistEntry.objects.filter(track=other).delete()
+    added = TrackFactory(title="added")
+    PlaylistEntry.objects.create(playlist=playlist, track=added, position=5)
+
+    assert listed(owner_client) == [str(mine.pk), str(added.pk)]
+    assert listed(stranger) == [str(added.pk)]
+    body = stranger.get(url).json()
+    assert body["count"] == 1
+    assert body["results"][0]["position"] == 5
+    assert body["results"][0]["track"]["title"] == "added"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_signed_in_playlist_tracks_are_the_same_queries_for_one_row_or_twenty(
+    django_assert_num_queries, rows
+):
+    playlist = PlaylistFactory()
+    for i in range(rows):
+        PlaylistEntry.objects.create(
+            playlist=playlist, track=TrackFactory(owner=CreatorFactory()), position=i
+        )
+    client = bearer_client(UserFactory())
+    client.get(f"/api/v1/playlists/{playlist.pk}/tracks", {"page_size": 3})
+    with django_assert_num_queries(4):  # the bearer user + playlist + count + page
+        response = client.get(f"/api/v1/playlists/{playlist.pk}/tracks")
+    assert len(response.json()["results"]) == rows

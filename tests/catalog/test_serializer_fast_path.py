@@ -9,10 +9,11 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.catalog.models import HlsStatus, ProcessingStatus, Track, Visibility
+from apps.catalog.models import HlsStatus, PlaylistEntry, ProcessingStatus, Track, Visibility
 from apps.catalog.selectors import (
     TRACK_ROW_FIELDS,
     TrackRow,
+    playlist_entries,
     public_tracks,
     track_list_rows,
     tracks_with_owner,
@@ -20,11 +21,12 @@ from apps.catalog.selectors import (
 from apps.catalog.serializers import (
     ArtistSerializer,
     OwnerSerializer,
+    PlaylistEntryOutputSerializer,
     TrackListItemSerializer,
     TrackOutputSerializer,
 )
 from tests.accounts.factories import UserFactory
-from tests.catalog.factories import CreatorFactory, TrackFactory
+from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from veza.compiled_query import CompiledLists
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +137,31 @@ def test_the_track_list_renders_rows_in_a_time_zone_like_drf():
         data = TrackListItemSerializer(row, context={}).data
         assert data == _generic(TrackListItemSerializer, tracks_with_owner().get(pk=track.pk), {})
     assert not data["created_at"].endswith("Z")
+
+
+@pytest.mark.parametrize("hls_enabled", [False, True])
+def test_a_playlist_entry_renders_like_drf_from_a_row_and_from_an_entry(hls_enabled):
+    tracks = _tracks()[:3]  # the listable ones
+    playlist = PlaylistFactory()
+    for position, track in enumerate(tracks):
+        PlaylistEntry.objects.create(playlist=playlist, track=track, position=position * 3)
+    context = {"hls_enabled": hls_enabled}
+    entries = list(
+        PlaylistEntry.objects.filter(playlist=playlist)
+        .select_related("track__owner__profile")
+        .order_by("position")
+    )
+    rows = playlist_entries(playlist=playlist, user=None)[0:10]
+
+    assert [type(row).__name__ for row in rows] == ["PlaylistEntryRow"] * 3
+    for row, entry in zip(rows, entries, strict=True):
+        expected = _generic(PlaylistEntryOutputSerializer, entry, context)
+        assert PlaylistEntryOutputSerializer(row, context=context).data == expected
+        assert PlaylistEntryOutputSerializer(entry, context=context).data == expected
+    with timezone.override("Asia/Kolkata"):
+        data = PlaylistEntryOutputSerializer(rows[0], context=context).data
+        assert data == _generic(PlaylistEntryOutputSerializer, entries[0], context)
+    assert data["added_at"].endswith("+05:30")
 
 
 def test_track_dict_in_another_time_zone_matches_drf():
