@@ -1,6 +1,7 @@
 """Playlists with ordered entries, and share tokens for private tracks and playlists."""
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from apps.catalog.models import PlaylistEntry, ShareToken, Track
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 
 def positions(playlist) -> list[str]:
@@ -313,3 +315,29 @@ def test_signed_in_playlist_tracks_are_the_same_queries_for_one_row_or_twenty(
     with django_assert_num_queries(4):  # the bearer user + playlist + count + page
         response = client.get(f"/api/v1/playlists/{playlist.pk}/tracks")
     assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_a_private_playlists_tracks_are_refused_unless_owner_staff_or_shared(api_client):
+    """The tracks endpoint decides access from the playlist's id, owner and visibility alone."""
+    playlist = PlaylistFactory(visibility="private")
+    track = TrackFactory(owner=playlist.owner)
+    PlaylistEntry.objects.create(playlist=playlist, track=track, position=0)
+    url = f"/api/v1/playlists/{playlist.pk}/tracks"
+    token = (
+        bearer_client(playlist.owner)
+        .post(f"/api/v1/playlists/{playlist.pk}/share", {}, format="json")
+        .json()["token"]
+    )
+
+    assert_error(api_client.get(url), 403, "PERMISSION_DENIED")
+    assert_error(bearer_client(UserFactory()).get(url), 403, "PERMISSION_DENIED")
+    assert_error(api_client.get(f"/api/v1/playlists/{uuid.uuid4()}/tracks"), 404, "NOT_FOUND")
+    assert_error(api_client.get("/api/v1/playlists/not-a-uuid/tracks"), 404, "NOT_FOUND")
+    for client, query in (
+        (bearer_client(playlist.owner), {}),
+        (bearer_client(UserFactory(is_staff=True)), {}),
+        (api_client, {"share_token": token}),
+    ):
+        body = client.get(url, query).json()
+        assert [entry["track"]["id"] for entry in body["results"]] == [str(track.pk)]

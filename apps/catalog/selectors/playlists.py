@@ -17,6 +17,7 @@ from apps.catalog.selectors.tracks import (
     ordering_resolve,
 )
 from veza.api.exceptions import Forbidden, NotFound
+from veza.compiled_get import CompiledGet
 from veza.compiled_query import CompiledLists, RowsQuery
 
 
@@ -53,9 +54,18 @@ def playlist_list(*, user, mine: bool = False, ordering: str | None = None) -> Q
     return qs.order_by(*ordering_resolve(ordering, PLAYLIST_ORDERINGS))
 
 
-def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Playlist:
+# The access decision alone (id, owner, visibility): a one-row read compiled once per process.
+_playlist_for_access = CompiledGet(lambda: Playlist.objects.only("id", "owner_id", "visibility"))
+
+
+def playlist_access(
+    *, playlist_id, user, share_token: str | None = None, with_track_count: bool = True
+) -> Playlist:
     """A playlist the caller may read: public or unlisted, their own (or staff), or private
-    with a valid share of this very playlist; else 403 (404 when there is none)."""
+    with a valid share of this very playlist; else 403 (404 when there is none).
+
+    ``with_track_count=False`` is for callers that show the entries, not the playlist: only
+    the columns the decision reads are loaded (no owner, no ``track_count``)."""
     try:
         playlist_id = UUID(str(playlist_id))
     except ValueError:
@@ -64,11 +74,14 @@ def playlist_access(*, playlist_id, user, share_token: str | None = None) -> Pla
     if share is not None and share.playlist_id != playlist_id:
         share = None
     try:
-        playlist = (
-            Playlist.objects.select_related("owner", "owner__profile")
-            .annotate(track_count=_track_count(user=user, share=share))
-            .get(pk=playlist_id)
-        )
+        if with_track_count:
+            playlist = (
+                Playlist.objects.select_related("owner", "owner__profile")
+                .annotate(track_count=_track_count(user=user, share=share))
+                .get(pk=playlist_id)
+            )
+        else:
+            playlist = _playlist_for_access(playlist_id)
     except Playlist.DoesNotExist:
         raise NotFound() from None
     if playlist.visibility != Visibility.PRIVATE or is_owner_or_staff(user, playlist.owner_id):
