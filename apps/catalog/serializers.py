@@ -409,6 +409,14 @@ class LibraryEntryOutputSerializer(serializers.Serializer):
     saved_at = serializers.DateTimeField(source="created_at")
     track = TrackListItemSerializer()
 
+    def to_representation(self, instance):
+        """The declared fields in one pass (DRF's per-field path per entry otherwise)."""
+        track_serializer = self.fields["track"]
+        return {
+            "saved_at": iso_datetime(instance.created_at, track_serializer._output_timezone()),
+            "track": track_serializer.to_representation(instance.track),
+        }
+
 
 class FollowOutputSerializer(serializers.Serializer):
     following = serializers.BooleanField()

@@ -9,10 +9,18 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.catalog.models import HlsStatus, PlaylistEntry, ProcessingStatus, Track, Visibility
+from apps.catalog.models import (
+    HlsStatus,
+    LibraryEntry,
+    PlaylistEntry,
+    ProcessingStatus,
+    Track,
+    Visibility,
+)
 from apps.catalog.selectors import (
     TRACK_ROW_FIELDS,
     TrackRow,
+    library_tracks,
     playlist_entries,
     public_tracks,
     track_list_rows,
@@ -20,6 +28,7 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.serializers import (
     ArtistSerializer,
+    LibraryEntryOutputSerializer,
     OwnerSerializer,
     PlaylistEntryOutputSerializer,
     TrackListItemSerializer,
@@ -162,6 +171,24 @@ def test_a_playlist_entry_renders_like_drf_from_a_row_and_from_an_entry(hls_enab
         data = PlaylistEntryOutputSerializer(rows[0], context=context).data
         assert data == _generic(PlaylistEntryOutputSerializer, entries[0], context)
     assert data["added_at"].endswith("+05:30")
+
+
+@pytest.mark.parametrize("hls_enabled", [False, True])
+def test_a_library_entry_renders_like_drf(hls_enabled):
+    user = UserFactory()
+    for track in _tracks()[:3]:
+        LibraryEntry.objects.create(user=user, track=track)
+    context = {"hls_enabled": hls_enabled}
+    entries = list(library_tracks(user=user))
+    assert len(entries) == 3
+    for entry in entries:
+        data = LibraryEntryOutputSerializer(entry, context=context).data
+        assert data == _generic(LibraryEntryOutputSerializer, entry, context)
+        assert list(data) == ["saved_at", "track"]
+    with timezone.override("Asia/Kolkata"):
+        data = LibraryEntryOutputSerializer(entries[0], context=context).data
+        assert data == _generic(LibraryEntryOutputSerializer, entries[0], context)
+    assert data["saved_at"].endswith("+05:30")
 
 
 def test_track_dict_in_another_time_zone_matches_drf():
