@@ -43,6 +43,11 @@ def cover_url(name: str | None) -> str | None:
     return f"{settings.MEDIA_URL}{name}"
 
 
+def track_url_parts() -> dict[str, tuple[str, str]]:
+    """The track URLs' parts for the current script prefix: ``before + id + after``."""
+    return _track_url_parts(get_script_prefix())
+
+
 @functools.lru_cache(maxsize=16)
 def _track_url_parts(script_prefix: str) -> dict[str, tuple[str, str]]:
     """``reverse()`` once per script prefix: a track's URL is then ``before + id + after``."""
@@ -101,14 +106,14 @@ def _track_row(track: Track) -> TrackRow:
     )
 
 
-def track_item(row: TrackRow, tz, hls_enabled) -> dict:
+def track_item(row: TrackRow, tz, hls_enabled, urls: dict[str, tuple[str, str]]) -> dict:
     """A track's payload (``TrackOutputSerializer``'s fields, ``failure_reason`` as a ``None``
     placeholder) from its row: the one place the track dict is built, for instances and rows.
 
     ``tz`` is the answer's output zone (``output_timezone()``), ``hls_enabled`` the
-    ``hls_streaming`` flag: ``hls_url`` is set while it is on and the renditions are ready.
+    ``hls_streaming`` flag: ``hls_url`` is set while it is on and the renditions are ready;
+    ``urls`` the track URLs' parts for the current script prefix (``track_url_parts()``).
     """
-    urls = _track_url_parts(get_script_prefix())
     track_id = str(row.id)
     stream, download, hls = (
         urls["track-stream"],
@@ -236,7 +241,7 @@ class TrackOutputSerializer(serializers.ModelSerializer):
             row = instance
         else:
             row = _track_row(instance)
-        data = track_item(row, self._output_timezone(), self.context.get("hls_enabled"))
+        data = track_item(row, *self._render_arguments())
         if self._without_failure_reason:
             del data["failure_reason"]  # never read: lists do not load it
         else:
@@ -244,6 +249,18 @@ class TrackOutputSerializer(serializers.ModelSerializer):
         return data
 
     _without_failure_reason = False
+
+    def _render_arguments(self) -> tuple:
+        """What every item of one answer shares (a list's items share its child), read once."""
+        try:
+            return self._arguments
+        except AttributeError:
+            self._arguments = (
+                self._output_timezone(),
+                self.context.get("hls_enabled"),
+                track_url_parts(),
+            )
+            return self._arguments
 
     def _output_timezone(self):
         """Once per serializer (one per answer; a list's items share its child)."""
