@@ -5,6 +5,8 @@ discover, playlists, library), so they answer with a plain dict built in one pas
 DRF's per-field machinery: the fields they declare stay the schema (drf-spectacular reads them)
 and the reference (``tests/catalog/test_serializer_fast_path.py`` compares both for every
 field), the dict is what leaves. Per-track URLs are string joins around a prefix reversed once.
+A track is rendered by :func:`track_item` from a ``TrackRow``: the row a list selector reads
+(no model instances) or the one built from a track instance, so both give the same bytes.
 """
 
 import functools
