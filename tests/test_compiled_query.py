@@ -4,6 +4,7 @@ bounded cache, and what Django's Paginator needs."""
 
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -183,3 +184,30 @@ def test_only_an_ordered_plain_queryset_and_bounded_pages_are_accepted():
     with pytest.raises(TypeError, match="slice"):
         rows[0]
     assert len(lists) == 1
+
+
+def test_threads_sharing_one_bounded_cache_each_get_their_own_keys_query():
+    """Many threads compiling and evicting keys at once: the cache stays bounded and a key
+    never answers with another key's SQL (each compiled query holds its genre as a parameter)."""
+    lists = CompiledLists(Track, fields=("id",), maxsize=3)
+    genres = [f"genre-{i}" for i in range(6)]
+
+    def work(offset: int) -> list[tuple[str, tuple]]:
+        seen = []
+        try:
+            for i in range(60):
+                genre = genres[(offset + i) % len(genres)]
+                rows = lists.rows(
+                    ("genre", genre), lambda genre=genre: _ordered().filter(genre=genre)
+                )
+                seen.append((genre, rows._compiled.params))
+        finally:
+            connection.close()
+        return seen
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = [seen for part in pool.map(work, range(6)) for seen in part]
+
+    assert len(results) == 360
+    assert all(genre in params for genre, params in results)
+    assert len(lists) <= 3

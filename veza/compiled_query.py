@@ -66,7 +66,7 @@ class _CompiledList:
             raise ValueError("CompiledLists reads rows of columns: no prefetch")
         self.alias = alias
         self.make_row = make_row
-        self.queryset = queryset  # kept until the count's SQL is known (a query, no rows)
+        self.queryset = queryset  # the first count runs it (a query, no rows)
         self.count_sql = self.count_params = None
         rows = queryset.values_list(*fields)
         compiler = rows.query.get_compiler(alias)
@@ -115,11 +115,10 @@ class _CompiledList:
         queryset = self.queryset
         with connections[self.alias].execute_wrapper(capture):
             count = queryset.using(self.alias).count()
-        if len(executed) == 1:
+        if len(executed) == 1:  # else (none: an empty result; more: unusual) the ORM counts
             sql, params = executed[0]
             self.count_params = tuple(params or ())
-            self.count_sql = sql
-            self.queryset = None
+            self.count_sql = sql  # set last: a reader that sees it sees its parameters
         return count
 
 
@@ -160,7 +159,11 @@ class CompiledLists:
     returns a :class:`RowsQuery`. ``key`` must describe everything that changes the SQL or its
     parameters (the ordering, every filter value): ``build()`` is only called when the key is
     not compiled yet on the model's read database, so two different queries must never share
-    a key. ``build`` returns the ordered, filtered queryset of ``model``; ``fields`` are the
+    a key. The parameters are kept with the SQL, so a query whose parameters change by
+    themselves (a ``timezone.now()`` compared with an expiry) must not be compiled: it would
+    keep the time of its first call.
+
+    ``build`` returns the ordered, filtered queryset of ``model``; ``fields`` are the
     ``values_list`` columns; ``make_row`` turns a converted row (a sequence in ``fields``
     order) into what the caller renders (a ``namedtuple``'s ``_make``; by default ``tuple``).
 

@@ -5,6 +5,8 @@ discover, playlists, library), so they answer with a plain dict built in one pas
 DRF's per-field machinery: the fields they declare stay the schema (drf-spectacular reads them)
 and the reference (``tests/catalog/test_serializer_fast_path.py`` compares both for every
 field), the dict is what leaves. Per-track URLs are string joins around a prefix reversed once.
+A track is rendered by :func:`track_item` from a ``TrackRow``: the row a list selector reads
+(no model instances) or the one built from a track instance, so both give the same bytes.
 """
 
 import functools
@@ -24,20 +26,28 @@ from apps.catalog.models import (
     Track,
     Visibility,
 )
+from apps.catalog.selectors import TrackRow
 from veza import storage
 from veza.api.representation import iso_datetime, output_timezone
 
 _ZERO_UUID = UUID(int=0)
 
 
-def cover_url(cover) -> str | None:
-    """A cover's URL: ``MEDIA_URL`` + name on disk (no storage call in list rendering), the
-    storage's signed URL on S3 (it lives ``MEDIA_IMAGE_URL_TTL``, past the response cache)."""
-    if not cover:
+def cover_url(name: str | None) -> str | None:
+    """A cover's URL from its stored name: ``MEDIA_URL`` + name on disk (no storage call in
+    list rendering), the storage's signed URL on S3 (it lives ``MEDIA_IMAGE_URL_TTL``, past the
+    response cache). What ``FieldFile.url`` gives, from a model instance or a list row alike."""
+    if not name:
         return None
-    if storage.is_s3():
-        return cover.url
-    return f"{settings.MEDIA_URL}{cover.name}"
+    cover_storage = Track._meta.get_field("cover_image").storage
+    if storage.is_s3(cover_storage):
+        return cover_storage.url(name)
+    return f"{settings.MEDIA_URL}{name}"
+
+
+def track_url_parts() -> dict[str, tuple[str, str]]:
+    """The track URLs' parts for the current script prefix: ``before + id + after``."""
+    return _track_url_parts(get_script_prefix())
 
 
 @functools.lru_cache(maxsize=16)
@@ -56,8 +66,94 @@ def _display_name(user) -> str:
     return (profile.display_name if profile else "") or user.username
 
 
+def _owner_item(owner_id, username: str, display_name: str | None) -> dict:
+    """An owner's payload (``OwnerSerializer``'s fields): the display name, else the username."""
+    return {"id": str(owner_id), "username": username, "display_name": display_name or username}
+
+
 def _owner_dict(user) -> dict:
-    return {"id": str(user.pk), "username": user.username, "display_name": _display_name(user)}
+    profile = getattr(user, "profile", None)
+    return _owner_item(user.pk, user.username, profile.display_name if profile else None)
+
+
+def _track_row(track: Track) -> TrackRow:
+    """A track instance as the row a list selector reads, so both render through one function."""
+    owner = track.owner
+    profile = getattr(owner, "profile", None)
+    return TrackRow(
+        id=track.pk,
+        owner_id=owner.pk,
+        owner__username=owner.username,
+        owner__profile__display_name=profile.display_name if profile else None,
+        title=track.title,
+        artist_name=track.artist_name,
+        album=track.album,
+        genre=track.genre,
+        tags=track.tags,
+        description=track.description,
+        duration=track.duration,
+        bitrate=track.bitrate,
+        codec=track.codec,
+        size=track.size,
+        sha256=track.sha256,
+        content_type=track.content_type,
+        cover_image=track.cover_image.name,
+        visibility=track.visibility,
+        status=track.status,
+        moderation_status=track.moderation_status,
+        hls_status=track.hls_status,
+        play_count=track.play_count,
+        created_at=track.created_at,
+        updated_at=track.updated_at,
+    )
+
+
+def track_item(row: TrackRow, tz, hls_enabled, urls: dict[str, tuple[str, str]]) -> dict:
+    """A track's payload (``TrackOutputSerializer``'s fields, ``failure_reason`` as a ``None``
+    placeholder) from its row: the one place the track dict is built, for instances and rows.
+
+    ``tz`` is the answer's output zone (``output_timezone()``), ``hls_enabled`` the
+    ``hls_streaming`` flag: ``hls_url`` is set while it is on and the renditions are ready;
+    ``urls`` the track URLs' parts for the current script prefix (``track_url_parts()``).
+    """
+    track_id = str(row.id)
+    stream, download, hls = (
+        urls["track-stream"],
+        urls["track-download"],
+        urls["track-hls-master"],
+    )
+    hls_status = str(row.hls_status)
+    duration, bitrate = row.duration, row.bitrate
+    return {
+        "id": track_id,
+        "owner": _owner_item(row.owner_id, row.owner__username, row.owner__profile__display_name),
+        "title": row.title,
+        "artist_name": row.artist_name,
+        "album": row.album,
+        "genre": row.genre,
+        "tags": row.tags,
+        "description": row.description,
+        "duration": None if duration is None else float(duration),
+        "bitrate": None if bitrate is None else int(bitrate),
+        "codec": row.codec,
+        "size": int(row.size),
+        "sha256": row.sha256,
+        "content_type": row.content_type,
+        "cover_image": cover_url(row.cover_image),
+        "visibility": str(row.visibility),
+        "status": str(row.status),
+        "failure_reason": None,
+        "moderation_status": str(row.moderation_status),
+        "hls_status": hls_status,
+        "play_count": int(row.play_count),
+        "stream_url": f"{stream[0]}{track_id}{stream[1]}",
+        "download_url": f"{download[0]}{track_id}{download[1]}",
+        "hls_url": (
+            f"{hls[0]}{track_id}{hls[1]}" if hls_enabled and hls_status == HlsStatus.READY else None
+        ),
+        "created_at": iso_datetime(row.created_at, tz),
+        "updated_at": iso_datetime(row.updated_at, tz),
+    }
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -117,7 +213,7 @@ class TrackOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_cover_image(self, track) -> str | None:
-        return cover_url(track.cover_image)
+        return cover_url(track.cover_image.name)
 
     def _url(self, name: str, track) -> str:
         before, after = _track_url_parts(get_script_prefix())[name]
@@ -136,53 +232,37 @@ class TrackOutputSerializer(serializers.ModelSerializer):
         return self._url("track-hls-master", track)
 
     def to_representation(self, instance):
-        """The declared fields, in order, as DRF would render them, in one pass."""
-        track = instance
-        tz = self._output_timezone()
-        urls = _track_url_parts(get_script_prefix())
-        track_id = str(track.pk)
-        stream, download, hls = (
-            urls["track-stream"],
-            urls["track-download"],
-            urls["track-hls-master"],
-        )
-        hls_ready = self.context.get("hls_enabled") and track.hls_status == HlsStatus.READY
-        cover = track.cover_image
-        data = {
-            "id": track_id,
-            "owner": _owner_dict(track.owner),
-            "title": track.title,
-            "artist_name": track.artist_name,
-            "album": track.album,
-            "genre": track.genre,
-            "tags": track.tags,
-            "description": track.description,
-            "duration": None if track.duration is None else float(track.duration),
-            "bitrate": None if track.bitrate is None else int(track.bitrate),
-            "codec": track.codec,
-            "size": int(track.size),
-            "sha256": track.sha256,
-            "content_type": track.content_type,
-            "cover_image": cover_url(cover),
-            "visibility": str(track.visibility),
-            "status": str(track.status),
-            "failure_reason": None,  # placed here, filled or dropped below
-            "moderation_status": str(track.moderation_status),
-            "hls_status": str(track.hls_status),
-            "play_count": int(track.play_count),
-            "stream_url": f"{stream[0]}{track_id}{stream[1]}",
-            "download_url": f"{download[0]}{track_id}{download[1]}",
-            "hls_url": f"{hls[0]}{track_id}{hls[1]}" if hls_ready else None,
-            "created_at": iso_datetime(track.created_at, tz),
-            "updated_at": iso_datetime(track.updated_at, tz),
-        }
+        """The declared fields, in order, as DRF would render them, in one pass.
+
+        ``instance`` is a track (with its owner and profile loaded) or, for list items only, a
+        :class:`TrackRow` read by a list selector: both go through :func:`track_item`.
+        """
+        if type(instance) is TrackRow:
+            if not self._without_failure_reason:
+                raise TypeError("A TrackRow has no failure_reason: render it as a list item")
+            row = instance
+        else:
+            row = _track_row(instance)
+        data = track_item(row, *self._render_arguments())
         if self._without_failure_reason:
             del data["failure_reason"]  # never read: lists do not load it
         else:
-            data["failure_reason"] = track.failure_reason
+            data["failure_reason"] = instance.failure_reason
         return data
 
     _without_failure_reason = False
+
+    def _render_arguments(self) -> tuple:
+        """What every item of one answer shares (a list's items share its child), read once."""
+        try:
+            return self._arguments
+        except AttributeError:
+            self._arguments = (
+                self._output_timezone(),
+                self.context.get("hls_enabled"),
+                track_url_parts(),
+            )
+            return self._arguments
 
     def _output_timezone(self):
         """Once per serializer (one per answer; a list's items share its child)."""
@@ -314,6 +394,15 @@ class PlaylistEntryOutputSerializer(serializers.ModelSerializer):
         fields = ("position", "added_at", "track")
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        """The declared fields in one pass, from an entry or a ``PlaylistEntryRow`` alike."""
+        track_serializer = self.fields["track"]
+        return {
+            "position": int(instance.position),
+            "added_at": iso_datetime(instance.added_at, track_serializer._output_timezone()),
+            "track": track_serializer.to_representation(instance.track),
+        }
+
 
 class PlaylistTrackInputSerializer(serializers.Serializer):
     track_id = serializers.UUIDField()
@@ -338,6 +427,14 @@ class SearchOutputSerializer(serializers.Serializer):
 class LibraryEntryOutputSerializer(serializers.Serializer):
     saved_at = serializers.DateTimeField(source="created_at")
     track = TrackListItemSerializer()
+
+    def to_representation(self, instance):
+        """The declared fields in one pass (DRF's per-field path per entry otherwise)."""
+        track_serializer = self.fields["track"]
+        return {
+            "saved_at": iso_datetime(instance.created_at, track_serializer._output_timezone()),
+            "track": track_serializer.to_representation(instance.track),
+        }
 
 
 class FollowOutputSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Playlists with ordered entries, and share tokens for private tracks and playlists."""
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -9,10 +10,11 @@ import requests
 from django.utils import timezone
 
 from apps.accounts.models import AuditLog
-from apps.catalog.models import PlaylistEntry, ShareToken
+from apps.catalog.models import PlaylistEntry, ShareToken, Track
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
 from tests.conftest import bearer_client
+from tests.helpers import assert_error
 
 
 def positions(playlist) -> list[str]:
@@ -267,3 +269,75 @@ def test_the_schema_removes_playlist_tracks_without_a_delete_body(client):
     assert "requestBody" not in older
     assert older["deprecated"] is True
     assert [p["name"] for p in older["parameters"] if p["in"] == "query"] == ["track_id"]
+
+
+@pytest.mark.django_db
+def test_playlist_tracks_follow_writes_and_each_callers_rule_after_compiling():
+    """Entries are read through SQL compiled per playlist and caller, never kept rows: a
+    track made private shows to its owner only, a removed entry and a new one show at once."""
+    playlist = PlaylistFactory()
+    mine, other = TrackFactory(), TrackFactory()
+    for position, track in enumerate((mine, other)):
+        PlaylistEntry.objects.create(playlist=playlist, track=track, position=position)
+    owner_client, stranger = bearer_client(mine.owner), bearer_client(UserFactory())
+    url = f"/api/v1/playlists/{playlist.pk}/tracks"
+
+    def listed(client) -> list[str]:
+        return [entry["track"]["id"] for entry in client.get(url).json()["results"]]
+
+    assert listed(owner_client) == listed(stranger) == [str(mine.pk), str(other.pk)]
+
+    Track.objects.filter(pk=mine.pk).update(visibility="private")
+    PlaylistEntry.objects.filter(track=other).delete()
+    added = TrackFactory(title="added")
+    PlaylistEntry.objects.create(playlist=playlist, track=added, position=5)
+
+    assert listed(owner_client) == [str(mine.pk), str(added.pk)]
+    assert listed(stranger) == [str(added.pk)]
+    body = stranger.get(url).json()
+    assert body["count"] == 1
+    assert body["results"][0]["position"] == 5
+    assert body["results"][0]["track"]["title"] == "added"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_signed_in_playlist_tracks_are_the_same_queries_for_one_row_or_twenty(
+    django_assert_num_queries, rows
+):
+    playlist = PlaylistFactory()
+    for i in range(rows):
+        PlaylistEntry.objects.create(
+            playlist=playlist, track=TrackFactory(owner=CreatorFactory()), position=i
+        )
+    client = bearer_client(UserFactory())
+    client.get(f"/api/v1/playlists/{playlist.pk}/tracks", {"page_size": 3})
+    with django_assert_num_queries(3):  # playlist + count + page (the bearer user is kept)
+        response = client.get(f"/api/v1/playlists/{playlist.pk}/tracks")
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_a_private_playlists_tracks_are_refused_unless_owner_staff_or_shared(api_client):
+    """The tracks endpoint decides access from the playlist's id, owner and visibility alone."""
+    playlist = PlaylistFactory(visibility="private")
+    track = TrackFactory(owner=playlist.owner)
+    PlaylistEntry.objects.create(playlist=playlist, track=track, position=0)
+    url = f"/api/v1/playlists/{playlist.pk}/tracks"
+    token = (
+        bearer_client(playlist.owner)
+        .post(f"/api/v1/playlists/{playlist.pk}/share", {}, format="json")
+        .json()["token"]
+    )
+
+    assert_error(api_client.get(url), 403, "PERMISSION_DENIED")
+    assert_error(bearer_client(UserFactory()).get(url), 403, "PERMISSION_DENIED")
+    assert_error(api_client.get(f"/api/v1/playlists/{uuid.uuid4()}/tracks"), 404, "NOT_FOUND")
+    assert_error(api_client.get("/api/v1/playlists/not-a-uuid/tracks"), 404, "NOT_FOUND")
+    for client, query in (
+        (bearer_client(playlist.owner), {}),
+        (bearer_client(UserFactory(is_staff=True)), {}),
+        (api_client, {"share_token": token}),
+    ):
+        body = client.get(url, query).json()
+        assert [entry["track"]["id"] for entry in body["results"]] == [str(track.pk)]

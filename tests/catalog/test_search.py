@@ -3,7 +3,10 @@
 import pytest
 from django.db import connection
 
+from apps.catalog.models import Track
+from tests.accounts.factories import UserFactory
 from tests.catalog.factories import CreatorFactory, PlaylistFactory, TrackFactory
+from tests.conftest import bearer_client
 
 URL = "/api/v1/search"
 
@@ -63,7 +66,7 @@ def test_search_vector_follows_edits():
     track.save()
     from apps.catalog.selectors import track_search
 
-    assert [t.pk for t in track_search(query="aftermath")] == [track.pk]
+    assert [t.id for t in track_search(query="aftermath")] == [track.pk]
     assert track_search(query="before") == []
 
 
@@ -77,3 +80,21 @@ def test_search_query_count_is_constant(api_client, django_assert_num_queries, r
         body = api_client.get(URL, {"q": "moon"}).json()
     assert len(body["tracks"]) == rows
     assert len(body["playlists"]) == rows
+
+
+@pytest.mark.django_db
+def test_a_repeated_search_sees_new_edited_and_taken_down_tracks():
+    """The search keeps compiled SQL per query text, never results."""
+    client = bearer_client(UserFactory())
+    first = TrackFactory(title="Moon one", play_count=1)
+    assert [t["id"] for t in client.get(URL, {"q": "moon"}).json()["tracks"]] == [str(first.pk)]
+
+    second = TrackFactory(title="Moon two", play_count=5)
+    Track.objects.filter(pk=first.pk).update(album="Edited")
+    tracks = client.get(URL, {"q": "moon", "limit": 1}).json()["tracks"]
+    assert [t["id"] for t in tracks] == [str(second.pk)]  # same query text, another limit
+
+    Track.objects.filter(pk=second.pk).update(moderation_status="taken_down")
+    tracks = client.get(URL, {"q": "moon"}).json()["tracks"]
+    assert [(t["id"], t["album"]) for t in tracks] == [(str(first.pk), "Edited")]
+    assert client.get(URL, {"q": "sun"}).json()["tracks"] == []

@@ -21,7 +21,7 @@ def test_fallback_matches_title_artist_album_and_tags_most_played_first(monkeypa
 
     found = selectors.track_search(query="moon")
 
-    assert [t.pk for t in found] == [by_artist.pk, by_album.pk, by_tag.pk, by_title.pk]
+    assert [t.id for t in found] == [by_artist.pk, by_album.pk, by_tag.pk, by_title.pk]
 
 
 @pytest.mark.django_db

@@ -5,13 +5,20 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.catalog.models import Track
+from tests.accounts.factories import UserFactory
 from tests.catalog.factories import CreatorFactory, TrackFactory
+from tests.conftest import bearer_client
 
 URL = "/api/v1/tracks"
 
 
 def ids(response) -> list[str]:
-    return [item["id"] for item in response.json()["results"]]
+    return ids_of(response.json())
+
+
+def ids_of(body) -> list[str]:
+    return [item["id"] for item in body["results"]]
 
 
 @pytest.mark.django_db
@@ -126,4 +133,64 @@ def test_list_query_count_does_not_grow_with_rows(api_client, django_assert_num_
         TrackFactory(owner=CreatorFactory())
     with django_assert_num_queries(2):  # count + page (owner and profile joined)
         response = api_client.get(URL)
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_a_signed_in_list_sees_every_write_between_two_calls():
+    """The list keeps compiled SQL, never rows: a new, edited or taken-down track shows at once."""
+    client = bearer_client(UserFactory())
+    kept = TrackFactory(title="kept")
+    client.get(URL)  # compiles the list's SQL and count
+
+    added = TrackFactory(title="added")
+    Track.objects.filter(pk=kept.pk).update(title="edited", play_count=7)
+    first = client.get(URL).json()
+
+    assert first["count"] == 2
+    assert [(item["id"], item["title"]) for item in first["results"]] == [
+        (str(added.pk), "added"),
+        (str(kept.pk), "edited"),
+    ]
+    assert first["results"][1]["play_count"] == 7
+
+    Track.objects.filter(pk=added.pk).update(moderation_status="taken_down")
+    second = client.get(URL).json()
+
+    assert second["count"] == 1
+    assert ids_of(second) == [str(kept.pk)]
+
+
+@pytest.mark.django_db
+def test_each_filter_value_reads_its_own_tracks_after_another_was_compiled():
+    client = bearer_client(UserFactory())
+    alice, bob = CreatorFactory(), CreatorFactory()
+    jazz = TrackFactory(owner=alice, title="a", genre="Jazz", tags=["night"])
+    rock = TrackFactory(owner=bob, title="b", genre="Rock", tags=["loud"])
+    jazz_id, rock_id = str(jazz.pk), str(rock.pk)
+
+    for _ in range(2):  # the second round reads SQL compiled by the first
+        assert ids_of(client.get(URL, {"genre": "jazz"}).json()) == [jazz_id]
+        assert ids_of(client.get(URL, {"genre": "rock"}).json()) == [rock_id]
+        assert ids_of(client.get(URL, {"owner": str(alice.pk)}).json()) == [jazz_id]
+        assert ids_of(client.get(URL, {"owner": str(bob.pk)}).json()) == [rock_id]
+        assert ids_of(client.get(URL, {"tag": "night"}).json()) == [jazz_id]
+        assert ids_of(client.get(URL, {"tag": "loud"}).json()) == [rock_id]
+        assert ids_of(client.get(URL, {"genre": "jazz", "tag": "loud"}).json()) == []
+        assert client.get(URL, {"genre": "rock"}).json()["count"] == 1
+        assert ids_of(client.get(URL, {"ordering": "title"}).json()) == [jazz_id, rock_id]
+        assert ids_of(client.get(URL, {"ordering": "-title"}).json()) == [rock_id, jazz_id]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 20])
+def test_a_signed_in_list_is_the_same_queries_for_one_row_or_twenty(
+    django_assert_num_queries, rows
+):
+    client = bearer_client(UserFactory())
+    for _ in range(rows):
+        TrackFactory(owner=CreatorFactory())
+    client.get(URL, {"page_size": 5})  # another page size: the same compiled SQL
+    with django_assert_num_queries(2):  # count + page (the bearer user is kept from the first)
+        response = client.get(URL)
     assert len(response.json()["results"]) == rows

@@ -330,6 +330,20 @@ def test_a_cover_on_s3_is_listed_with_a_signed_url_that_outlives_the_response_ca
     assert requests.get(cover, timeout=10).content == b"\xff\xd8cover"
 
 
+@pytest.mark.django_db
+def test_a_cover_on_s3_in_the_signed_in_track_list_is_the_storages_signed_url(s3_storage, settings):
+    """The list renders rows (the cover's stored name), not instances: still the S3 URL."""
+    track = TrackFactory()
+    track.cover_image.save("cover.jpg", ContentFile(b"\xff\xd8list"), save=True)
+
+    [item] = bearer_client(track.owner).get("/api/v1/tracks").json()["results"]
+
+    cover = item["cover_image"]
+    assert cover.startswith(f"{s3_storage.endpoint}/{s3_storage.name}/{track.cover_image.name}?")
+    assert parse_qs(urlsplit(cover).query)["X-Amz-Expires"] == [str(settings.MEDIA_IMAGE_URL_TTL)]
+    assert requests.get(cover, timeout=10).content == b"\xff\xd8list"
+
+
 def test_checks_refuse_the_example_secure_link_secret(settings):
     from veza.checks import secrets_are_not_the_example_placeholders
 

@@ -151,6 +151,7 @@ class PlaylistTracksApi(ReadOpenApi):
             playlist_id=playlist_id,
             user=request.user,
             share_token=share_token_from_request(request),
+            with_track_count=False,
         )
         entries = selectors.playlist_entries(
             playlist=playlist, user=request.user, share_token=share_token_from_request(request)

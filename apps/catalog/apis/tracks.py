@@ -67,7 +67,7 @@ class TrackListCreateApi(ReadOpenApi):
             query = TrackListQuerySerializer(data=params)
             query.is_valid(raise_exception=True)
             filters = query.validated_data
-        tracks = selectors.track_list(**filters, ordering=ordering)
+        tracks = selectors.track_list_rows(**filters, ordering=ordering)
         return paginated_response(
             view=self,
             request=request,

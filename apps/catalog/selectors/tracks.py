@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from uuid import UUID
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -11,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from apps.accounts.models import CONTENT_CREATOR_ROLES, User
 from apps.catalog.models import LibraryEntry, ModerationStatus, ProcessingStatus, Track, Visibility
 from apps.catalog.selectors.access import tracks_visible_q, tracks_with_owner
+from veza.compiled_query import CompiledLists, RowsQuery
 
 # ?ordering= whitelists (shared/API.md, Conventions; changelog "ORDER BY dynamiques").
 DEFAULT_ORDERING = "-created_at"
@@ -62,6 +64,37 @@ LIST_ITEM_FIELDS = (
 )
 
 
+#: A listed track as one row of columns (``values_list``), what the list serializer renders
+#: without making model instances: the track's columns, its owner's username and display name.
+TRACK_ROW_FIELDS = (
+    "id",
+    "owner_id",
+    "owner__username",
+    "owner__profile__display_name",
+    "title",
+    "artist_name",
+    "album",
+    "genre",
+    "tags",
+    "description",
+    "duration",
+    "bitrate",
+    "codec",
+    "size",
+    "sha256",
+    "content_type",
+    "cover_image",
+    "visibility",
+    "status",
+    "moderation_status",
+    "hls_status",
+    "play_count",
+    "created_at",
+    "updated_at",
+)
+TrackRow = namedtuple("TrackRow", TRACK_ROW_FIELDS)
+
+
 def public_tracks() -> QuerySet[Track]:
     """Tracks anyone may see in lists, feeds and search: ready, public, not moderated away."""
     return (
@@ -99,28 +132,60 @@ def track_list(
     return qs.order_by(*ordering_resolve(ordering, TRACK_ORDERINGS))
 
 
-def track_search(*, query: str, limit: int = 20) -> list[Track]:
-    """Ranked full-text search on PostgreSQL (trigger-maintained weighted vector, GIN index).
+_TRACK_LISTS = CompiledLists(Track, fields=TRACK_ROW_FIELDS, make_row=TrackRow._make, maxsize=256)
+
+
+def track_list_rows(
+    *,
+    genre: str | None = None,
+    owner: UUID | None = None,
+    tag: str | None = None,
+    ordering: str | None = None,
+) -> RowsQuery:
+    """:func:`track_list` as :class:`TrackRow` pages, its SQL compiled once per shape.
+
+    The key holds everything the SQL depends on: the database's vendor (the tag filter differs),
+    the resolved ordering (anything off the whitelist shares the default's) and each filter
+    value as given. No parameter depends on the time, so a compiled shape never goes stale.
+    """
+    order = tuple(ordering_resolve(ordering, TRACK_ORDERINGS))
+    key = ("track_list", connection.vendor, order, genre, owner, tag)
+    return _TRACK_LISTS.rows(
+        key, lambda: track_list(genre=genre, owner=owner, tag=tag, ordering=ordering)
+    )
+
+
+_TRACK_SEARCHES = CompiledLists(
+    Track, fields=TRACK_ROW_FIELDS, make_row=TrackRow._make, maxsize=256
+)
+
+
+def track_search(*, query: str, limit: int = 20) -> list[TrackRow]:
+    """Ranked full-text search on PostgreSQL (trigger-maintained weighted vector, GIN index),
+    as :class:`TrackRow` rows; its SQL is compiled once per query text (a bounded LRU).
 
     On SQLite (the embedded default) a case-insensitive substring match stands in.
     """
     query = query.strip()
+    key = ("track_search", connection.vendor, query)
+    return _TRACK_SEARCHES.rows(key, lambda: _track_search_queryset(query))[0:limit]
+
+
+def _track_search_queryset(query: str) -> QuerySet[Track]:
     qs = public_tracks()
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="simple")
-        qs = (
+        return (
             qs.filter(search_vector=search)
             .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "-play_count", "-id")
         )
-    else:
-        qs = qs.filter(
-            Q(title__icontains=query)
-            | Q(artist_name__icontains=query)
-            | Q(album__icontains=query)
-            | Q(tags__icontains=query)
-        ).order_by("-play_count", "-id")
-    return list(qs[:limit])
+    return qs.filter(
+        Q(title__icontains=query)
+        | Q(artist_name__icontains=query)
+        | Q(album__icontains=query)
+        | Q(tags__icontains=query)
+    ).order_by("-play_count", "-id")
 
 
 def artist_search(*, query: str, limit: int = 20) -> list[User]:
