@@ -211,3 +211,35 @@ def test_threads_sharing_one_bounded_cache_each_get_their_own_keys_query():
     assert len(results) == 360
     assert all(genre in params for genre, params in results)
     assert len(lists) <= 3
+
+
+@pytest.mark.django_db
+def test_a_prefetched_page_and_its_total_are_one_statement(django_assert_num_queries):
+    tracks = [TrackFactory() for _ in range(5)]
+    lists = CompiledLists(Track, fields=("id", "title"))
+
+    query = lists.rows(("prefetch",), lambda: Track.objects.order_by("title", "id"))
+    with django_assert_num_queries(1):
+        query.prefetch(offset=2, limit=2)
+        assert query.count() == 5
+        assert [row[0] for row in query[2:4]] == [
+            t.pk for t in sorted(tracks, key=lambda t: (t.title, t.pk))
+        ][2:4]
+
+
+@pytest.mark.django_db
+def test_an_empty_prefetched_page_leaves_the_count_to_its_own_query(django_assert_num_queries):
+    TrackFactory()
+    lists = CompiledLists(Track, fields=("id",))
+    query = lists.rows(("beyond",), lambda: Track.objects.order_by("id"))
+    with django_assert_num_queries(2):
+        query.prefetch(offset=20, limit=20)
+        assert query.count() == 1
+    assert query[0:1] != []  # another page is read from the database
+
+
+@pytest.mark.django_db
+def test_a_page_beyond_the_end_is_still_404(api_client):
+    TrackFactory()
+    response = api_client.get("/api/v1/tracks", {"page": 3})
+    assert response.status_code == 404
