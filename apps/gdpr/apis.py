@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,7 @@ from apps.streaming import selectors as streaming_selectors
 from veza.api.exceptions import NotFound
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.permissions import LoginSessionRequired
+from veza.api.renderers import JSONRenderer
 from veza.api.schema import error_response
 from veza.audit import RequestMeta
 

@@ -12,12 +12,12 @@ from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from veza import __version__
 from veza.api.exceptions import ServiceUnavailable
+from veza.api.renderers import JSONRenderer
 from veza.api.views import PublicApiMixin
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,6 @@ from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +19,7 @@ from apps.education import selectors
 from apps.education.serializers import CertificateOutputSerializer
 from veza.api import ratelimit
 from veza.api.exceptions import NotFound
+from veza.api.renderers import JSONRenderer
 from veza.api.schema import error_response
 
 TAGS = ["education"]
