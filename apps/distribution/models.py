@@ -49,6 +49,16 @@ OCCUPYING_STATUSES = (
     ReleaseStatus.LIVE,
     ReleaseStatus.TAKEDOWN_REQUESTED,
 )
+#: A release at the platform or on its way there: its track may not be deleted (the music
+#: would stay live with Veza no longer knowing it sent it); drafts, rejected, failed and
+#: taken-down releases do not hold the track.
+AT_PLATFORM_STATUSES = (
+    ReleaseStatus.PENDING,
+    ReleaseStatus.SUBMITTED,
+    ReleaseStatus.PROCESSING,
+    ReleaseStatus.LIVE,
+    ReleaseStatus.TAKEDOWN_REQUESTED,
+)
 #: States the provider moves on its own; the scheduler asks it about them.
 POLLED_STATUSES = (
     ReleaseStatus.PENDING,
