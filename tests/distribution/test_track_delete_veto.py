@@ -3,8 +3,11 @@ while a release is pending, submitted, processing, live or being taken down, del
 track is refused with 409 TRACK_DISTRIBUTED and nothing changes; once taken down (or never
 sent) it may go. Erasing the account is never refused: its takedowns are requested first."""
 
+import threading
+
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from apps.accounts.models import AuditLog
 from apps.catalog.models import Track
@@ -18,7 +21,7 @@ from apps.distribution.models import (
 from apps.distribution.providers import SandboxProvider
 from apps.gdpr.services import account_erase
 from tests.conftest import bearer_client
-from tests.distribution.factories import release_in
+from tests.distribution.factories import DistributableTrackFactory, paid_creator, release_in
 
 
 def _delete(user, track_id):
@@ -116,3 +119,47 @@ def test_erasing_the_account_deletes_a_live_track_after_requesting_its_takedown(
     assert AuditLog.objects.filter(
         action="distribution.takedown", target_id=str(release.distribution_id)
     ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deletion_and_a_submission_of_one_track_at_once_never_both_succeed():
+    """The deletion and the submission both lock the track row: either the track is deleted
+    and the submission finds no track (404), or the release exists and the deletion is
+    refused (409). Never a release cascaded away right after it was sent."""
+    owner = paid_creator()
+    for _ in range(4):
+        track = DistributableTrackFactory(owner=owner)
+        start = threading.Barrier(2)
+        answers = {}
+
+        def delete(track_id=track.pk, start=start, answers=answers):
+            try:
+                client = bearer_client(owner)
+                start.wait()
+                answers["delete"] = client.delete(f"/api/v1/tracks/{track_id}").status_code
+            finally:
+                connection.close()
+
+        def submit(track_id=track.pk, start=start, answers=answers):
+            try:
+                client = bearer_client(owner)
+                start.wait()
+                answers["submit"] = client.post(
+                    "/api/v1/distributions",
+                    {"track": str(track_id), "platforms": ["spotify"], "is_explicit": False},
+                    format="json",
+                ).status_code
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=delete), threading.Thread(target=submit)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        outcome = (answers["delete"], answers["submit"])
+        assert outcome in ((204, 404), (409, 201)), outcome
+        track_exists = Track.objects.filter(pk=track.pk).exists()
+        assert track_exists == (outcome == (409, 201))
+        assert PlatformRelease.objects.filter(track_id=track.pk).exists() == track_exists
