@@ -410,3 +410,20 @@ def test_only_a_failed_import_can_be_retried(staff_user):
     assert queued is False
     assert RoyaltyImport.objects.get(pk=done.pk).status == ImportStatus.DONE
     assert not AuditLog.objects.filter(action="royalty.import_retry").exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_import_page_shows_its_error(admin_client):
+    record = RoyaltyImport.objects.create(
+        file_name="broken.tsv",
+        sha256="d" * 64,
+        status="failed",
+        error={"code": "VALIDATION_ERROR", "message": "The report lacks required columns."},
+    )
+
+    response = admin_client.get(
+        reverse("admin:distribution_royaltyimport_change", args=[record.pk])
+    )
+
+    assert response.status_code == 200
+    assert "The report lacks required columns." in response.content.decode()
