@@ -454,8 +454,9 @@ DISTRIBUTION_GRACE_DAYS = env.int("DISTRIBUTION_GRACE_DAYS", default=30)
 ROYALTY_IMPORT_BATCH_SIZE = env.int("ROYALTY_IMPORT_BATCH_SIZE", default=5000)
 # Reports up to this size are imported within their request (201/200 with the counts); bigger
 # ones are stored and imported by a task (202, then GET /api/v1/royalties/imports/{id}), so no
-# import outlives gunicorn's 30 s timeout. 2 MiB is about 25,000 lines: ~1 s here (README
-# "Royalty reports" has the measurement).
+# import outlives gunicorn's 30 s timeout. 2 MiB is about 17,500 lines, imported in 0.8 s on a
+# 2-CPU machine (bench/royalties_import.py with BENCH_ROYALTY_LINES=17500): ten times slower
+# would still leave the request 20 s to spare.
 ROYALTY_IMPORT_SYNC_MAX_BYTES = env.int("ROYALTY_IMPORT_SYNC_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- API ---------------------------------------------------------------------------------
