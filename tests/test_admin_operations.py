@@ -3,6 +3,7 @@ that failed, each with its count linking to the admin list filtered to exactly t
 
 import importlib
 import re
+import uuid
 
 import pytest
 from django.apps import apps as django_apps
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.billing.models import SubscriptionStatus
 from apps.catalog.models import Report
-from apps.distribution.models import ReleaseStatus
+from apps.distribution.models import ImportStatus, ReleaseStatus, RoyaltyImport
 from apps.education.models import LessonStatus
 from apps.gdpr.models import ExportStatus
 from apps.platform_settings import state as platform_state
@@ -27,9 +28,9 @@ from tests.gdpr.factories import DataExportFactory
 seed_migration = importlib.import_module(
     "apps.platform_settings.migrations.0002_seed_platform_settings"
 )
-#: session, user, the seven counts, the staff member's audit entries (the settings snapshot is
+#: session, user, the eight counts, the staff member's audit entries (the settings snapshot is
 #: warm, as in production between refreshes)
-HOME_PAGE_QUERIES = 10
+HOME_PAGE_QUERIES = 11
 PANELS = [
     "maintenance",
     "open_reports",
@@ -39,6 +40,7 @@ PANELS = [
     "lessons_failed",
     "exports_failed",
     "releases_failed",
+    "royalty_imports_failed",
 ]
 
 
@@ -56,6 +58,12 @@ def _trouble(n: int) -> dict:
         "lessons_failed": LessonFactory.create_batch(n, status=LessonStatus.FAILED),
         "exports_failed": DataExportFactory.create_batch(n, status=ExportStatus.FAILED),
         "releases_failed": [release_in(ReleaseStatus.FAILED) for _ in range(n)],
+        "royalty_imports_failed": [
+            RoyaltyImport.objects.create(
+                file_name="r.tsv", sha256=f"{uuid.uuid4().hex:0<64}", status=ImportStatus.FAILED
+            )
+            for _ in range(n)
+        ],
     }
     Report.objects.create(
         track=TrackFactory(), reporter=UserFactory(), reason="spam", status="dismissed"
@@ -63,6 +71,9 @@ def _trouble(n: int) -> dict:
     SubscriptionFactory(status=SubscriptionStatus.ACTIVE)
     LessonFactory(status=LessonStatus.READY)
     DataExportFactory(status=ExportStatus.READY)
+    RoyaltyImport.objects.create(
+        file_name="ok.tsv", sha256=f"{uuid.uuid4().hex:1<64}", status=ImportStatus.DONE
+    )
     return rows
 
 

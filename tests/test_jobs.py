@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 
 from apps.catalog.models import ProcessingStatus
 from apps.catalog.services.jobs import TRACK_PROCESSING
+from apps.distribution.services import ROYALTY_IMPORT
 from apps.education.services.jobs import LESSON_PROCESSING
 from apps.gdpr.services.exports import EXPORT_BUILD
 from apps.streaming.services import HLS_TRANSCODING
@@ -22,6 +23,7 @@ MEDIA = ("catalog.track_process", "streaming.hls_transcode", "education.lesson_p
 REDELIVERED_ON_WORKER_LOSS = (
     *MEDIA,
     "gdpr.export_build",
+    "distribution.royalty_import_process",
     "analytics.rollup_advance",
     "billing.process_due_subscriptions",
     "veza.jobs_sweep",
@@ -51,6 +53,7 @@ def test_media_processing_goes_to_the_media_queue(name):
         "gdpr.export_build",
         "veza.jobs_sweep",
         "distribution.release_submit",
+        "distribution.royalty_import_process",
     ],
 )
 def test_everything_else_goes_to_the_default_queue(name):
@@ -81,6 +84,8 @@ def test_long_tasks_have_their_own_soft_and_hard_time_limits():
         settings.MEDIA_TASK_TIME_LIMIT * 9 // 10,
     )
     assert export.time_limit == settings.GDPR_EXPORT_TIMEOUT_MINUTES * 60
+    royalties = celery_app.tasks["distribution.royalty_import_process"]
+    assert royalties.time_limit == settings.ROYALTY_IMPORT_TIMEOUT_MINUTES * 60
     assert (celery_app.conf.task_time_limit, celery_app.conf.task_soft_time_limit) == (
         settings.CELERY_TASK_TIME_LIMIT,
         settings.CELERY_TASK_TIME_LIMIT * 9 // 10,
@@ -92,6 +97,7 @@ def test_the_visibility_timeout_outlasts_the_longest_task_by_the_margin():
         settings.CELERY_TASK_TIME_LIMIT,
         settings.MEDIA_TASK_TIME_LIMIT,
         settings.GDPR_EXPORT_TIMEOUT_MINUTES * 60,
+        settings.ROYALTY_IMPORT_TIMEOUT_MINUTES * 60,
     )
     assert celery_app.conf.broker_transport_options["visibility_timeout"] == (
         longest + settings.JOBS_DEADLINE_MARGIN_SECONDS
@@ -103,8 +109,12 @@ def test_the_sweeper_is_on_the_beat_schedule_and_every_job_task_exists():
     assert entry == {"task": "veza.jobs_sweep", "schedule": 60.0}
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled <= set(celery_app.tasks)
-    specs = (TRACK_PROCESSING, HLS_TRANSCODING, LESSON_PROCESSING, EXPORT_BUILD)
-    assert {spec.task for spec in specs} == {*MEDIA, "gdpr.export_build"}
+    specs = (TRACK_PROCESSING, HLS_TRANSCODING, LESSON_PROCESSING, EXPORT_BUILD, ROYALTY_IMPORT)
+    assert {spec.task for spec in specs} == {
+        *MEDIA,
+        "gdpr.export_build",
+        "distribution.royalty_import_process",
+    }
     assert all(callable(import_string(path)) for path in settings.JOBS_SWEEPERS)
 
 
@@ -127,6 +137,7 @@ def test_the_sweep_runs_every_apps_sweep(media_root, django_capture_on_commit_ca
         "apps.streaming.services.hls_requeue_stalled": nothing,
         "apps.education.services.lessons_requeue_stalled": nothing,
         "apps.gdpr.services.exports_requeue_stalled": nothing,
+        "apps.distribution.services.royalty_imports_requeue_stalled": nothing,
     }
     track.refresh_from_db()
     # Probed again (eagerly here): the bytes are not audio, so the job ends, as failed.
@@ -135,7 +146,7 @@ def test_the_sweep_runs_every_apps_sweep(media_root, django_capture_on_commit_ca
 
 @pytest.mark.django_db
 def test_an_idle_sweep_costs_one_query_per_kind_of_job(django_assert_num_queries):
-    """It runs every minute on every deployment: nothing stalled, four indexed reads."""
+    """It runs every minute on every deployment: nothing stalled, five indexed reads."""
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         jobs.jobs_sweep()

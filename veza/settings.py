@@ -319,9 +319,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
 MEDIA_TASK_TIME_LIMIT = env.int("MEDIA_TASK_TIME_LIMIT", default=30 * 60)
 # A data export's build; past it the export is retried (see JOBS_MAX_ATTEMPTS) or failed.
 GDPR_EXPORT_TIMEOUT_MINUTES = env.int("GDPR_EXPORT_TIMEOUT_MINUTES", default=60)
+# A queued royalty report's import (1,000,000 lines take 26-40 s; a margin for far bigger ones).
+ROYALTY_IMPORT_TIMEOUT_MINUTES = env.int("ROYALTY_IMPORT_TIMEOUT_MINUTES", default=30)
 _LONG_TASK_TIME_LIMITS = {
     **dict.fromkeys(MEDIA_TASKS, MEDIA_TASK_TIME_LIMIT),
     "gdpr.export_build": GDPR_EXPORT_TIMEOUT_MINUTES * 60,
+    "distribution.royalty_import_process": ROYALTY_IMPORT_TIMEOUT_MINUTES * 60,
 }
 CELERY_TASK_ANNOTATIONS = {
     name: {"time_limit": limit, "soft_time_limit": limit * 9 // 10}
@@ -352,6 +355,7 @@ JOBS_SWEEPERS = [
     "apps.streaming.services.hls_requeue_stalled",
     "apps.education.services.lessons_requeue_stalled",
     "apps.gdpr.services.exports_requeue_stalled",
+    "apps.distribution.services.royalty_imports_requeue_stalled",
 ]
 # Initial schedules; django-celery-beat copies them into the admin (Periodic tasks), where
 # staff may change them.
@@ -448,6 +452,12 @@ DISTRIBUTION_SUBMIT_MAX_ATTEMPTS = env.int("DISTRIBUTION_SUBMIT_MAX_ATTEMPTS", d
 DISTRIBUTION_GRACE_DAYS = env.int("DISTRIBUTION_GRACE_DAYS", default=30)
 # Lines per batch when importing a royalty report (memory stays flat whatever the file size).
 ROYALTY_IMPORT_BATCH_SIZE = env.int("ROYALTY_IMPORT_BATCH_SIZE", default=5000)
+# Reports up to this size are imported within their request (201/200 with the counts); bigger
+# ones are stored and imported by a task (202, then GET /api/v1/royalties/imports/{id}), so no
+# import outlives gunicorn's 30 s timeout. 2 MiB is about 17,500 lines, imported in 0.8 s on a
+# 2-CPU machine (bench/royalties_import.py with BENCH_ROYALTY_LINES=17500): ten times slower
+# would still leave the request 20 s to spare.
+ROYALTY_IMPORT_SYNC_MAX_BYTES = env.int("ROYALTY_IMPORT_SYNC_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- API ---------------------------------------------------------------------------------
 

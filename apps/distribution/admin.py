@@ -14,6 +14,7 @@ from apps.catalog.models import Track
 from apps.distribution import selectors, services
 from apps.distribution.models import (
     Distribution,
+    ImportStatus,
     PlatformRelease,
     ReleaseStatus,
     RoyaltyImport,
@@ -27,6 +28,7 @@ from apps.distribution.providers import SANDBOX_FAIL_MARKER, SANDBOX_REJECT_MARK
 from veza.admin_tools import (
     FAILED_JOBS,
     ReadOnlyAdminMixin,
+    action_confirm,
     list_column,
     operations_count_panel,
     truncated,
@@ -180,9 +182,14 @@ class UploadForm(forms.Form):
 
 @admin.register(RoyaltyImport)
 class RoyaltyImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    allow_change = True  # for the audited retry action; every field stays read-only
+
     list_display = (
         "file_name",
+        "status",
         "created_at",
+        "started_at",
+        "finished_at",
         "imported_by",
         "lines_total",
         "lines_imported",
@@ -190,13 +197,52 @@ class RoyaltyImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "lines_unmatched",
         "lines_error",
     )
+    list_filter = ("status",)
     search_fields = ("file_name", "=sha256")
     list_select_related = ("imported_by",)
     ordering = ("-created_at",)
     change_list_template = "admin/distribution/royaltyimport/change_list.html"
+    actions = ["retry"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        """Read-only: an import changes through its job and the retry action."""
+
+    @admin.action(description="Retry the selected failed imports…", permissions=["change"])
+    def retry(self, request, queryset):
+        def perform(reason: str) -> None:
+            meta = RequestMeta.from_request(request)
+            queued = sum(
+                services.royalty_import_retry(
+                    record=record, actor=request.user, reason=reason, meta=meta
+                )
+                for record in queryset
+            )
+            skipped = len(queryset) - queued
+            self.message_user(request, f"{queued} import(s) queued again.", messages.SUCCESS)
+            if skipped:
+                self.message_user(
+                    request,
+                    f"{skipped} import(s) skipped: only a failed import whose report is still "
+                    "stored can be retried.",
+                    messages.WARNING,
+                )
+
+        return action_confirm(
+            self,
+            request,
+            queryset,
+            title="Retry royalty imports",
+            consequence=(
+                "Each failed import is queued again and re-reads its stored report; lines "
+                "already imported from another report are skipped as duplicates."
+            ),
+            confirm_label="Yes, retry",
+            perform=perform,
+            describe=lambda record: f"{record.file_name} ({record.status})",
+        )
 
     def get_urls(self):
         return [
@@ -215,12 +261,30 @@ class RoyaltyImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            meta = RequestMeta.from_request(request)
+            if services.royalty_import_is_queued(size=upload.size):
+                # Too big to import within the request: queued like the API's (202).
+                queued = services.royalty_import_queue(
+                    file=upload.file, file_name=upload.name, actor=request.user, meta=meta
+                )
+                record = queued.royalty_import
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a> ({}).',
+                        "The report is imported in the background:"
+                        if queued.created
+                        else "This report was uploaded before:",
+                        reverse("admin:distribution_royaltyimport_change", args=[record.pk]),
+                        record.file_name,
+                        record.get_status_display().lower(),
+                    ),
+                    messages.SUCCESS if queued.created else messages.WARNING,
+                )
+                return redirect("admin:distribution_royaltyimport_changelist")
             try:
                 result = services.royalty_import(
-                    file=upload.file,
-                    file_name=upload.name,
-                    actor=request.user,
-                    meta=RequestMeta.from_request(request),
+                    file=upload.file, file_name=upload.name, actor=request.user, meta=meta
                 )
             except ApplicationError as exc:
                 error = {"message": exc.message, "details": exc.details}
@@ -375,4 +439,14 @@ operations_count_panel(
     model=PlatformRelease,
     filters={"status__exact": ReleaseStatus.FAILED},
     order=50,
+)
+
+operations_count_panel(
+    key="royalty_imports_failed",
+    section=FAILED_JOBS,
+    title="Royalty imports that failed",
+    help_text="Read the error on the import; retry it (with a reason) once the cause is fixed.",
+    model=RoyaltyImport,
+    filters={"status__exact": ImportStatus.FAILED},
+    order=51,
 )

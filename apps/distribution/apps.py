@@ -7,4 +7,6 @@ class DistributionConfig(AppConfig):
     verbose_name = "Distribution"
 
     def ready(self):
-        from apps.distribution import checks  # noqa: F401  (registers the deploy checks)
+        # The deploy checks; and a track at a platform is not deleted
+        # (apps.catalog.signals.track_delete_requested).
+        from apps.distribution import checks, receivers  # noqa: F401

@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     ISRC_TAKEN = "ISRC_TAKEN"
     ISRC_PREFIX_EXHAUSTED = "ISRC_PREFIX_EXHAUSTED"
     STATEMENTS_EXIST = "STATEMENTS_EXIST"
+    TRACK_DISTRIBUTED = "TRACK_DISTRIBUTED"
 
 
 class SubscriptionRequired(Forbidden):
@@ -54,4 +55,13 @@ class StatementsExist(Conflict):
     message = (
         "Royalties from this sale month on are already split under the current version; "
         "a new split starts after the latest reported month."
+    )
+
+
+class TrackDistributed(Conflict):
+    code = ErrorCode.TRACK_DISTRIBUTED
+    message = (
+        "This track is on a streaming platform or on its way there: take its distribution "
+        "down first (POST /api/v1/distributions/{id}/takedown), then delete the track once "
+        "every platform has taken it down."
     )

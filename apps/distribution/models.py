@@ -49,6 +49,16 @@ OCCUPYING_STATUSES = (
     ReleaseStatus.LIVE,
     ReleaseStatus.TAKEDOWN_REQUESTED,
 )
+#: A release at the platform or on its way there: its track may not be deleted (the music
+#: would stay live with Veza no longer knowing it sent it); drafts, rejected, failed and
+#: taken-down releases do not hold the track.
+AT_PLATFORM_STATUSES = (
+    ReleaseStatus.PENDING,
+    ReleaseStatus.SUBMITTED,
+    ReleaseStatus.PROCESSING,
+    ReleaseStatus.LIVE,
+    ReleaseStatus.TAKEDOWN_REQUESTED,
+)
 #: States the provider moves on its own; the scheduler asks it about them.
 POLLED_STATUSES = (
     ReleaseStatus.PENDING,
@@ -209,14 +219,45 @@ class StatusChange(models.Model):
 # --- Royalties ---------------------------------------------------------------------------
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+#: An import a worker still has to finish (the job sweeper watches these).
+IMPORT_ACTIVE_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
 class RoyaltyImport(models.Model):
     """One distributor report as imported, with its result. The file's SHA-256 is unique: the
-    same file imported again adds nothing."""
+    same file imported again adds nothing, and two uploads of it at once make one import.
+
+    A small report is imported within its request (``done`` at once). A big one is stored
+    (``file``) and imported by a task (``queued`` → ``running`` → ``done`` or ``failed``), a
+    job of :mod:`veza.jobs`; its stored file is deleted once imported, kept while it failed so
+    staff can retry."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    file = models.CharField(
+        max_length=255, blank=True, help_text="The stored report while it awaits its import."
+    )
+    error = models.JSONField(
+        default=dict, blank=True, help_text="Why a failed import failed: {code, message, details}."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The import job (veza.jobs): how many times a worker started it, and when the job sweeper
+    # sends it again (or fails it) if it is still queued or running.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    deadline = models.DateTimeField(null=True, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,7 +273,21 @@ class RoyaltyImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["-created_at"], name="dist_import_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values),
+                name="distribution_import_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at"], name="dist_import_idx"),
+            models.Index(fields=["status", "-created_at"], name="dist_import_status_idx"),
+            models.Index(
+                fields=["deadline"],
+                name="dist_import_job_deadline_idx",
+                condition=Q(status__in=IMPORT_ACTIVE_STATUSES),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.file_name

@@ -18,6 +18,7 @@ from apps.distribution.models import (
     Platform,
     PlatformCoverage,
     PlatformRelease,
+    RoyaltyImport,
     RoyaltyLine,
     RoyaltyShare,
     RoyaltySplit,
@@ -133,6 +134,14 @@ def distribution_get_any(*, distribution_id) -> Distribution:
     found = _with_releases(Distribution.objects.filter(pk=distribution_id)).first()
     if found is None:
         raise NotFound()
+    return found
+
+
+def royalty_import_get(*, import_id) -> RoyaltyImport:
+    """A royalty import (staff read any); an unknown id is 404."""
+    found = RoyaltyImport.objects.filter(pk=import_id).first()
+    if found is None:
+        raise NotFound("No royalty import has this id.")
     return found
 
 

@@ -3,6 +3,7 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.distribution.models import (
@@ -182,6 +183,37 @@ class RoyaltyImportSerializer(serializers.ModelSerializer):
     def get_already_imported(self, record) -> bool:
         """True when this file had been imported before: nothing was added."""
         return bool(self.context.get("already_imported"))
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="VALIDATION_ERROR, IMPORT_STALLED or IMPORT_FAILED.")
+    message = serializers.CharField()
+    details = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per field, as in the error envelope.",
+    )
+
+
+class RoyaltyImportStatusSerializer(RoyaltyImportSerializer):
+    """An import with its progress: the synchronous answer's fields (counts filled in once
+    ``done``), its status, and the error of a failed one."""
+
+    error = serializers.SerializerMethodField()
+
+    class Meta(RoyaltyImportSerializer.Meta):
+        fields = (
+            *RoyaltyImportSerializer.Meta.fields,
+            "status",
+            "error",
+            "started_at",
+            "finished_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(ImportErrorSerializer(allow_null=True))
+    def get_error(self, record):
+        """Why a failed import failed; null otherwise."""
+        return record.error or None
 
 
 class RoyaltyQuerySerializer(serializers.Serializer):

@@ -36,3 +36,14 @@ def poll_releases(limit: int = 500) -> dict[str, int]:
 def enforce_eligibility() -> int:
     """Take down live releases of creators whose paid plan ended past the grace period."""
     return services.distributions_enforce_eligibility()
+
+
+@shared_task(
+    name="distribution.royalty_import_process",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def royalty_import_process(import_id: str) -> None:
+    """Import a big royalty report that was stored and queued (a job of ``veza.jobs``)."""
+    services.royalty_import_process(import_id=import_id)

@@ -26,5 +26,10 @@ urlpatterns = [
     ),
     path("royalties", apis.RoyaltySummaryApi.as_view(), name="royalty-summary"),
     path("royalties/import", apis.RoyaltyImportApi.as_view(), name="royalty-import"),
+    path(
+        "royalties/imports/<uuid:import_id>",
+        apis.RoyaltyImportDetailApi.as_view(),
+        name="royalty-import-detail",
+    ),
     path("royalties/splits", apis.RoyaltySplitListCreateApi.as_view(), name="royalty-splits"),
 ]

@@ -64,6 +64,7 @@ NOT_PERSONAL: dict[str, str] = {
     "billing.plan.description": "a plan's description",
     "billing.invoiceline.description": "the plan and period billed",
     "distribution.royaltyimport.file_name": "the name of a distributor's report staff uploaded",
+    "distribution.royaltyimport.file": "the stored report awaiting its import: sales per track",
     "distribution.royaltyline.country": "the sales territory a platform reported, not a person's",
     "distribution.royaltyshare.country": "the sales territory of the split line",
     "analytics.playrollup.country": "plays of a track summed per country and quarter hour",

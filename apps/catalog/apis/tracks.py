@@ -30,7 +30,7 @@ from apps.catalog.serializers import (
 from apps.catalog.uploads import upload_limit_enforce
 from veza.api.pagination import PageNumberPagination, paginated_response
 from veza.api.parsers import JSONParser
-from veza.api.schema import ErrorEnvelopeSerializer
+from veza.api.schema import ErrorEnvelopeSerializer, error_response
 from veza.api.views import OptionalAuthApiMixin
 from veza.audit import RequestMeta
 
@@ -160,11 +160,21 @@ class TrackDetailApi(ReadOpenApi):
     @extend_schema(
         tags=["tracks"],
         request=None,
-        responses={204: NO_CONTENT},
+        responses={
+            204: NO_CONTENT,
+            409: error_response(
+                "TRACK_DISTRIBUTED: the track is on a streaming platform or on its way there "
+                "(a release pending, submitted, processing, live or with its takedown "
+                "requested); `details.distributions` lists the distributions to take down."
+            ),
+        },
         summary="Delete a track",
         description=(
             "Owner or staff (403 PERMISSION_DENIED otherwise). The track goes with its "
-            "derived files (HLS renditions); the deletion is audited."
+            "derived files (HLS renditions); the deletion is audited. A track distributed to "
+            "a platform is refused (409 TRACK_DISTRIBUTED): take the distribution down (POST "
+            "/api/v1/distributions/{id}/takedown) and delete the track once it is taken down; "
+            "draft, rejected, failed and taken-down releases do not hold it."
         ),
     )
     def delete(self, request, track_id):

@@ -292,9 +292,19 @@ def track_admin_edit_record(
 
 
 @transaction.atomic
-def track_delete(*, track: Track, actor, meta: RequestMeta | None = None) -> None:
+def track_delete(
+    *, track: Track, actor, meta: RequestMeta | None = None, for_erasure: bool = False
+) -> None:
     """Delete the row, then (after commit) its audio and cover, and announce it
-    (``signals.track_deleted``: derived files such as HLS renditions go too)."""
+    (``signals.track_deleted``: derived files such as HLS renditions go too).
+
+    Apps above the catalog may refuse first (``signals.track_delete_requested``; the track row
+    is locked, so a write that would change their answer waits for this one). The erasure of
+    an account (``for_erasure``) is never refused: its own steps settle what the receivers
+    guard (distribution requests the takedowns before the tracks go)."""
+    Track.objects.select_for_update().filter(pk=track.pk).values_list("pk").first()
+    if not for_erasure:
+        signals.track_delete_requested.send(sender=Track, track=track)
     names = [track.audio_file.name, track.cover_image.name]
     track_id = str(track.pk)
     audit_record(

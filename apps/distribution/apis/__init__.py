@@ -9,6 +9,7 @@ from apps.distribution.apis.distributions import (
 )
 from apps.distribution.apis.royalties import (
     RoyaltyImportApi,
+    RoyaltyImportDetailApi,
     RoyaltySplitListCreateApi,
     RoyaltySummaryApi,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "DistributionTakedownApi",
     "DistributionValidateApi",
     "RoyaltyImportApi",
+    "RoyaltyImportDetailApi",
     "RoyaltySplitListCreateApi",
     "RoyaltySummaryApi",
 ]

@@ -1,8 +1,9 @@
 """Royalty endpoints (shared/API.md, Distribution and royalties): the staff import, the caller's
 aggregated royalties and the splits of their tracks."""
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -14,6 +15,7 @@ from apps.distribution import selectors, services
 from apps.distribution.serializers import (
     RoyaltyImportInputSerializer,
     RoyaltyImportSerializer,
+    RoyaltyImportStatusSerializer,
     RoyaltyQuerySerializer,
     RoyaltySummarySerializer,
     SplitFilterSerializer,
@@ -28,6 +30,18 @@ from veza.audit import RequestMeta
 TAGS = ["royalties"]
 
 
+FORBIDDEN = error_response(
+    "PERMISSION_DENIED: staff only; TWO_FACTOR_LOGIN_REQUIRED: staff must sign in with a "
+    "one-time code."
+)
+
+
+def _import_location(request, record) -> str:
+    return request.build_absolute_uri(
+        reverse("royalty-import-detail", kwargs={"import_id": record.pk})
+    )
+
+
 class RoyaltyImportApi(APIView):
     permission_classes = [IsAuthenticated, StaffTwoFactorLogin]
     parser_classes = [MultiPartParser]
@@ -38,40 +52,88 @@ class RoyaltyImportApi(APIView):
         responses={
             201: RoyaltyImportSerializer,
             200: RoyaltyImportSerializer,
+            202: OpenApiResponse(
+                response=RoyaltyImportStatusSerializer,
+                description=(
+                    "A report bigger than ROYALTY_IMPORT_SYNC_MAX_BYTES: stored and queued "
+                    "(`status` queued, counts 0). Follow the `Location` header (GET "
+                    "/api/v1/royalties/imports/{id}) until `status` is done or failed."
+                ),
+            ),
             400: error_response(
                 "VALIDATION_ERROR: no file, unreadable file or missing required columns "
                 "(sale month, store, ISRC, earnings). Invalid lines do not fail the import: "
-                "they are counted and listed in `errors`."
+                "they are counted and listed in `errors`. For a queued report these errors "
+                "arrive later, as its `error` (status failed)."
             ),
-            403: error_response(
-                "PERMISSION_DENIED: staff only; TWO_FACTOR_LOGIN_REQUIRED: staff must sign in "
-                "with a one-time code."
-            ),
+            403: FORBIDDEN,
         },
         summary="Import a distributor's royalty report (staff)",
         description=(
             "CSV or TSV, UTF-8, with a header: Reporting Date, Sale Month, Store, Country, "
             "Artist, Title, ISRC, UPC, Quantity, Earnings, Currency (required: Sale Month, "
-            "Store, ISRC, Earnings). 201 with the import's report; the same file again: 200 "
-            "with the first import's report and `already_imported` true (nothing added)."
+            "Store, ISRC, Earnings).\n\n"
+            "A report of at most ROYALTY_IMPORT_SYNC_MAX_BYTES (2 MiB by default) is imported "
+            "within the request: 201 with the import's report. A bigger one is stored and "
+            "imported in the background: 202 with the import (`status` queued) and a "
+            "`Location` header to GET /api/v1/royalties/imports/{id}.\n\n"
+            "The same file again (same SHA-256) adds nothing: 200 with the first import's "
+            "report and `already_imported` true, whatever that import's status; for a big "
+            "report the body also has `status`, `error`, `started_at` and `finished_at`, and "
+            "the `Location` header. Two identical uploads at once make one import."
         ),
     )
     def post(self, request):
         data = RoyaltyImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        result = services.royalty_import(
-            file=upload.file,
-            file_name=upload.name or "report.csv",
-            actor=request.user,
-            meta=RequestMeta.from_request(request),
+        file_name = upload.name or "report.csv"
+        meta = RequestMeta.from_request(request)
+        if not services.royalty_import_is_queued(size=upload.size):
+            result = services.royalty_import(
+                file=upload.file, file_name=file_name, actor=request.user, meta=meta
+            )
+            return Response(
+                RoyaltyImportSerializer(
+                    result.royalty_import, context={"already_imported": not result.created}
+                ).data,
+                status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            )
+        result = services.royalty_import_queue(
+            file=upload.file, file_name=file_name, actor=request.user, meta=meta
         )
         return Response(
-            RoyaltyImportSerializer(
+            RoyaltyImportStatusSerializer(
                 result.royalty_import, context={"already_imported": not result.created}
             ).data,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            status=status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK,
+            headers={"Location": _import_location(request, result.royalty_import)},
         )
+
+
+class RoyaltyImportDetailApi(APIView):
+    permission_classes = [IsAuthenticated, StaffTwoFactorLogin]
+
+    @extend_schema(
+        tags=TAGS,
+        responses={
+            200: RoyaltyImportStatusSerializer,
+            403: FORBIDDEN,
+            404: error_response("NOT_FOUND: no import has this id."),
+        },
+        summary="A royalty import and its status (staff)",
+        description=(
+            "Staff signed in with a one-time code, like the import. `status`: queued (waiting "
+            "for a worker), running, done (the counts and line `errors` are final, the same "
+            "fields as the synchronous import's answer) or failed (`error` says why, in the "
+            "error envelope's shape: VALIDATION_ERROR for an unreadable report or missing "
+            "columns, IMPORT_STALLED when its worker was lost three times; no line was "
+            "imported, and staff may retry it from the admin). `already_imported` is false."
+        ),
+    )
+    def get(self, request, import_id):
+        record = selectors.royalty_import_get(import_id=import_id)
+        return Response(RoyaltyImportStatusSerializer(record).data)
 
 
 class RoyaltySummaryApi(APIView):

@@ -11,9 +11,15 @@ from apps.distribution.services.providers import (
     takedown_idempotency_key,
 )
 from apps.distribution.services.royalties import (
+    ROYALTY_IMPORT,
     ImportResult,
     platform_code,
     royalty_import,
+    royalty_import_is_queued,
+    royalty_import_process,
+    royalty_import_queue,
+    royalty_import_retry,
+    royalty_imports_requeue_stalled,
     royalty_lines_match,
 )
 from apps.distribution.services.splits import (
@@ -42,6 +48,7 @@ from apps.distribution.services.submissions import (
 )
 
 __all__ = [
+    "ROYALTY_IMPORT",
     "TRANSITIONS",
     "DistributionCheck",
     "ImportResult",
@@ -65,6 +72,11 @@ __all__ = [
     "release_transition",
     "releases_process_due",
     "royalty_import",
+    "royalty_import_is_queued",
+    "royalty_import_process",
+    "royalty_import_queue",
+    "royalty_import_retry",
+    "royalty_imports_requeue_stalled",
     "royalty_lines_match",
     "royalty_split_create",
     "split_amount",

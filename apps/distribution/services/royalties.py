@@ -17,20 +17,28 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import IO
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.catalog.models import Track
+from apps.distribution import tasks
 from apps.distribution.models import (
     EARNINGS,
+    IMPORT_ACTIVE_STATUSES,
+    ImportStatus,
     Platform,
     PlatformCoverage,
     RoyaltyImport,
@@ -44,8 +52,12 @@ from apps.distribution.services.splits import (
     line_shares_write,
 )
 from apps.distribution.services.submissions import isrc_is_valid, isrc_normalize
-from veza.api.exceptions import ValidationFailed
+from veza import storage
+from veza.api.exceptions import ApplicationError, ValidationFailed
 from veza.audit import RequestMeta, audit_record
+from veza.jobs import StalledJobs, job_claim, job_lease_expired, stalled_jobs_requeue
+
+logger = logging.getLogger(__name__)
 
 #: Accepted header names per column (lower case, spaces, parentheses dropped).
 COLUMNS = {
@@ -93,6 +105,8 @@ STAGING_COLUMNS = (
     "earnings",
     "currency",
 )
+#: Where big reports wait for their import (private: only the worker reads them).
+IMPORTS_DIRECTORY = "royalties/imports"
 _DATE_RE = re.compile(r"^(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?$")
 
 
@@ -343,6 +357,83 @@ def _serialize_imports(cursor) -> None:
         cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
+def _lines_import(
+    cursor, *, record: RoyaltyImport, file: IO[bytes], batch_size: int, now: datetime
+) -> None:
+    """Read the report into ``record``'s lines and fill in its counts (saved by the caller).
+    Runs inside the caller's transaction, under the import lock: a refused file leaves
+    nothing."""
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    try:
+        header_line = text.readline()
+        delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
+        if header_line.count(";") > max(header_line.count("\t"), header_line.count(",")):
+            delimiter = ";"
+        header = next(csv.reader([header_line], delimiter=delimiter), [])
+        layout = _column_indexes(header)
+        _staging_create(cursor)
+        total = valid = error_count = 0
+        errors: list[dict] = []
+        batch: list[tuple] = []
+        reader = csv.reader(text, delimiter=delimiter)
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            total += 1
+            line_number = reader.line_num + 1  # the header is line 1
+            values, line_errors = _parse_line(row, layout)
+            if line_errors:
+                error_count += 1
+                if len(errors) < MAX_REPORTED_ERRORS:
+                    errors.append({"line": line_number, "errors": line_errors})
+                continue
+            valid += 1
+            batch.append((line_number, _line_hash(values), *values))
+            if len(batch) >= batch_size:
+                _staging_write(cursor, batch)
+                batch = []
+        _staging_write(cursor, batch)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValidationFailed(
+            "The report could not be read.",
+            details={"file": [f"Not a UTF-8 CSV/TSV report: {error}"[:300]]},
+        ) from error
+    finally:
+        text.detach()
+    imported, unmatched = _lines_insert(cursor, royalty_import=record, now=now)
+    _coverage_update(cursor)
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    line_shares_write(
+        lines=RoyaltyLine.objects.filter(royalty_import=record, is_split=True)
+        .order_by("pk")
+        .values_list(*LINE_FIELDS, named=True)
+        .iterator(chunk_size=5000)
+    )
+    record.lines_total = total
+    record.lines_imported = imported
+    record.lines_duplicate = valid - imported
+    record.lines_error = error_count
+    record.lines_unmatched = unmatched
+    record.errors = errors
+
+
+def _import_audit(*, record: RoyaltyImport, actor, meta: RequestMeta | None) -> None:
+    audit_record(
+        action="royalty.import",
+        actor=actor,
+        target=record,
+        meta=meta,
+        metadata={
+            "file_name": record.file_name,
+            "sha256": record.sha256,
+            "imported": record.lines_imported,
+            "duplicates": record.lines_duplicate,
+            "unmatched": record.lines_unmatched,
+            "errors": record.lines_error,
+        },
+    )
+
+
 @transaction.atomic
 def royalty_import(
     *,
@@ -353,11 +444,13 @@ def royalty_import(
     batch_size: int | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Import a royalty report. The same file again returns its first import (``created``
-    false) and adds nothing; identical lines inside one file are all kept (``occurrence``).
+    """Import a royalty report now, within the caller's request. The same file again returns
+    its first import (``created`` false) and adds nothing; identical lines inside one file are
+    all kept (``occurrence``).
 
     Invalid lines are skipped and reported with their line numbers; lines whose ISRC matches no
-    track wait in the admin's unmatched queue.
+    track wait in the admin's unmatched queue. Big reports go through
+    :func:`royalty_import_queue` instead (a request must finish within gunicorn's timeout).
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.ROYALTY_IMPORT_BATCH_SIZE
@@ -371,76 +464,215 @@ def royalty_import(
         if existing is not None:  # the same file, imported while we waited
             return ImportResult(existing, created=False)
         record = RoyaltyImport.objects.create(
-            file_name=file_name[:255], sha256=sha256, size=size, imported_by=actor, created_at=now
+            file_name=file_name[:255],
+            sha256=sha256,
+            size=size,
+            imported_by=actor,
+            status=ImportStatus.DONE,
+            created_at=now,
+            started_at=now,
         )
-        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-        try:
-            header_line = text.readline()
-            delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
-            if header_line.count(";") > max(header_line.count("\t"), header_line.count(",")):
-                delimiter = ";"
-            header = next(csv.reader([header_line], delimiter=delimiter), [])
-            layout = _column_indexes(header)
-            _staging_create(cursor)
-            total = valid = error_count = 0
-            errors: list[dict] = []
-            batch: list[tuple] = []
-            reader = csv.reader(text, delimiter=delimiter)
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                total += 1
-                line_number = reader.line_num + 1  # the header is line 1
-                values, line_errors = _parse_line(row, layout)
-                if line_errors:
-                    error_count += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append({"line": line_number, "errors": line_errors})
-                    continue
-                valid += 1
-                batch.append((line_number, _line_hash(values), *values))
-                if len(batch) >= batch_size:
-                    _staging_write(cursor, batch)
-                    batch = []
-            _staging_write(cursor, batch)
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise ValidationFailed(
-                "The report could not be read.",
-                details={"file": [f"Not a UTF-8 CSV/TSV report: {error}"[:300]]},
-            ) from error
-        finally:
-            text.detach()
-        imported, unmatched = _lines_insert(cursor, royalty_import=record, now=now)
-        _coverage_update(cursor)
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-    line_shares_write(
-        lines=RoyaltyLine.objects.filter(royalty_import=record, is_split=True)
-        .order_by("pk")
-        .values_list(*LINE_FIELDS, named=True)
-        .iterator(chunk_size=5000)
-    )
-    record.lines_total = total
-    record.lines_imported = imported
-    record.lines_duplicate = valid - imported
-    record.lines_error = error_count
-    record.lines_unmatched = unmatched
-    record.errors = errors
+        _lines_import(cursor, record=record, file=file, batch_size=batch_size, now=now)
+    record.finished_at = timezone.now()
     record.save()
-    audit_record(
-        action="royalty.import",
-        actor=actor,
-        target=record,
-        meta=meta,
-        metadata={
-            "file_name": record.file_name,
-            "sha256": sha256,
-            "imported": record.lines_imported,
-            "duplicates": record.lines_duplicate,
-            "unmatched": record.lines_unmatched,
-            "errors": record.lines_error,
-        },
-    )
+    _import_audit(record=record, actor=actor, meta=meta)
     return ImportResult(record, created=True)
+
+
+def royalty_import_is_queued(*, size: int) -> bool:
+    """Whether a report of ``size`` bytes is imported by a task rather than in its request
+    (``ROYALTY_IMPORT_SYNC_MAX_BYTES``)."""
+    return size > settings.ROYALTY_IMPORT_SYNC_MAX_BYTES
+
+
+def royalty_import_queue(
+    *,
+    file: IO[bytes],
+    file_name: str,
+    actor=None,
+    meta: RequestMeta | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Store a big report and queue its import (:func:`royalty_import_process`, on the
+    ``default`` queue). The same file again returns its first import, whatever its status
+    (``created`` false), and stores nothing: the unique SHA-256 makes two simultaneous uploads
+    of one file a single import (the second insert waits for the first and then fails)."""
+    now = now or timezone.now()
+    sha256, size = file_sha256(file)
+    existing = RoyaltyImport.objects.filter(sha256=sha256).first()
+    if existing is not None:
+        return ImportResult(existing, created=False)
+    extension = "tsv" if file_name.lower().endswith(".tsv") else "csv"
+    stored = storage.save_new(
+        f"{IMPORTS_DIRECTORY}/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}", File(file)
+    )
+    try:
+        with transaction.atomic():
+            record = RoyaltyImport.objects.create(
+                file_name=file_name[:255],
+                sha256=sha256,
+                size=size,
+                imported_by=actor,
+                status=ImportStatus.QUEUED,
+                file=stored,
+                created_at=now,
+                deadline=now + timedelta(seconds=settings.JOBS_QUEUE_TIMEOUT_SECONDS),
+            )
+            audit_record(
+                action="royalty.import_queued",
+                actor=actor,
+                target=record,
+                meta=meta,
+                metadata={"file_name": record.file_name, "sha256": sha256, "size": size},
+            )
+            import_id = str(record.pk)
+            transaction.on_commit(lambda: tasks.royalty_import_process.delay(import_id))
+    except IntegrityError:
+        default_storage.delete(stored)
+        return ImportResult(RoyaltyImport.objects.get(sha256=sha256), created=False)
+    return ImportResult(record, created=True)
+
+
+def _failure(error: Exception) -> dict:
+    if isinstance(error, ApplicationError):
+        return {"code": str(error.code), "message": error.message, "details": error.details}
+    return {
+        "code": "IMPORT_FAILED",
+        "message": "The import stopped on an unexpected error; staff may retry it.",
+        "details": {"error": [type(error).__name__]},
+    }
+
+
+def royalty_import_process(*, import_id, now: datetime | None = None) -> RoyaltyImport | None:
+    """Import a queued report. Only the worker whose conditional UPDATE moves the row to
+    ``running`` imports it (a second delivery of the task does nothing) unless the claim's
+    deadline passed (its worker was lost: :mod:`veza.jobs`).
+
+    The lines, the counts and ``done`` commit together, so a failed or killed import leaves no
+    line: a refused file is ``failed`` with the error the synchronous import would have
+    answered, and keeps its stored file for a retry. A done import's file is deleted."""
+    now = now or timezone.now()
+    claimable = Q(status=ImportStatus.QUEUED) | Q(
+        job_lease_expired(deadline_field="deadline", now=now), status=ImportStatus.RUNNING
+    )
+    claimed = RoyaltyImport.objects.filter(claimable, pk=import_id).update(
+        status=ImportStatus.RUNNING,
+        started_at=now,
+        **job_claim(
+            task=tasks.royalty_import_process.name,
+            attempts_field="attempts",
+            deadline_field="deadline",
+            now=now,
+        ),
+    )
+    if not claimed:
+        return None
+    record = RoyaltyImport.objects.select_related("imported_by").get(pk=import_id)
+    try:
+        with (
+            storage.local_copy(record.file) as path,
+            open(path, "rb") as file,
+            transaction.atomic(),
+        ):
+            with connection.cursor() as cursor:
+                _serialize_imports(cursor)
+                _lines_import(
+                    cursor,
+                    record=record,
+                    file=file,
+                    batch_size=settings.ROYALTY_IMPORT_BATCH_SIZE,
+                    now=now,
+                )
+            finished = timezone.now()
+            done = RoyaltyImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.DONE,
+                finished_at=finished,
+                file="",
+                error={},
+                lines_total=record.lines_total,
+                lines_imported=record.lines_imported,
+                lines_duplicate=record.lines_duplicate,
+                lines_error=record.lines_error,
+                lines_unmatched=record.lines_unmatched,
+                errors=record.errors,
+            )
+            if not done:
+                # The job sweeper failed this import meanwhile: its lines must not stay.
+                raise ImportAbandoned()
+            _import_audit(record=record, actor=record.imported_by, meta=None)
+            stored = record.file
+            transaction.on_commit(lambda: default_storage.delete(stored))
+    except ImportAbandoned:
+        return RoyaltyImport.objects.get(pk=import_id)
+    except Exception as error:
+        if not isinstance(error, ApplicationError):
+            logger.exception("Royalty import %s failed", import_id)
+        RoyaltyImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), error=_failure(error)
+        )
+    return RoyaltyImport.objects.get(pk=import_id)
+
+
+class ImportAbandoned(Exception):
+    """The import row left ``running`` while its lines were written (rolled back)."""
+
+
+ROYALTY_IMPORT = StalledJobs(
+    name="royalty.import",
+    task="distribution.royalty_import_process",
+    model=RoyaltyImport,
+    active=Q(status__in=IMPORT_ACTIVE_STATUSES),
+    attempts_field="attempts",
+    deadline_field="deadline",
+    queued_since_field="created_at",
+    requeue={"status": ImportStatus.QUEUED},
+    fail=lambda reason, now: {
+        "status": ImportStatus.FAILED,
+        "finished_at": now,
+        "error": {"code": "IMPORT_STALLED", "message": reason, "details": {}},
+    },
+)
+
+
+def royalty_imports_requeue_stalled(*, now: datetime | None = None) -> dict[str, int]:
+    """Imports still queued or running past their deadline (a worker died, the broker lost the
+    task) are sent again, or failed after ``JOBS_MAX_ATTEMPTS`` starts (audited
+    ``royalty.import.requeued`` / ``.failed``); a failed one keeps its file for a retry."""
+    return stalled_jobs_requeue(jobs=ROYALTY_IMPORT, now=now)
+
+
+def royalty_import_retry(
+    *, record: RoyaltyImport, actor, reason: str, meta: RequestMeta | None = None
+) -> bool:
+    """Queue a failed import again (staff, with a reason; audited ``royalty.import_retry``).
+    Only a failed import whose report is still stored can be retried; returns whether it was
+    queued."""
+    now = timezone.now()
+    with transaction.atomic():
+        queued = (
+            RoyaltyImport.objects.filter(pk=record.pk, status=ImportStatus.FAILED)
+            .exclude(file="")
+            .update(
+                status=ImportStatus.QUEUED,
+                attempts=0,
+                error={},
+                started_at=None,
+                finished_at=None,
+                deadline=now + timedelta(seconds=settings.JOBS_QUEUE_TIMEOUT_SECONDS),
+            )
+        )
+        if not queued:
+            return False
+        audit_record(
+            action="royalty.import_retry",
+            actor=actor,
+            target=record,
+            meta=meta,
+            metadata={"file_name": record.file_name, "reason": reason},
+        )
+        import_id = str(record.pk)
+        transaction.on_commit(lambda: tasks.royalty_import_process.delay(import_id))
+    return True
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ from apps.distribution.models import (
 )
 from apps.distribution.providers import CheckResult, Problem, get_provider
 from apps.distribution.services.statuses import release_transition
-from veza.api.exceptions import ValidationFailed
+from veza.api.exceptions import NotFound, ValidationFailed
 from veza.audit import RequestMeta, audit_record
 
 #: CC (country) + XXX (registrant) + YY (year) + NNNNN (designation), dashes removed.
@@ -185,7 +185,9 @@ def distribution_submit(
     if not selectors.user_is_eligible(user):
         raise SubscriptionRequired()
     track = selectors.track_for_distribution(track_id=track_id, user=user)
-    Track.objects.select_for_update().filter(pk=track.pk).values_list("pk").first()
+    if Track.objects.select_for_update().filter(pk=track.pk).values_list("pk").first() is None:
+        # Deleted while we waited for its lock (the deletion locks it too).
+        raise NotFound("No ready track of yours has this id.")
     occupied = selectors.releases_occupying(track=track, platforms=platforms)
     if occupied:
         raise AlreadyDistributed(details={"platforms": occupied})

@@ -16,7 +16,9 @@ def catalog_erase(ctx: ErasureContext) -> dict:
         if ctx.keep_public_tracks and track.visibility == Visibility.PUBLIC:
             kept += 1
             continue
-        services.track_delete(track=track, actor=ctx.actor, meta=ctx.meta)
+        # The right to erasure is not refused by a track still at a platform: the
+        # distribution step ran first and requested its takedown (apps.gdpr.erasure).
+        services.track_delete(track=track, actor=ctx.actor, meta=ctx.meta, for_erasure=True)
         deleted += 1
     if kept:
         Track.objects.filter(owner=ctx.user).update(artist_name=ctx.pseudonym)
