@@ -24,7 +24,7 @@ PAYLOADS = [
     {"when": datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=2)))},
     {"naive": datetime(2026, 1, 2, 3, 4, 5), "day": date(2026, 1, 2), "at": time(3, 4, 5)},
     {"money": Decimal("19.90"), "id": uuid.UUID("12345678-1234-5678-1234-567812345678")},
-    {"text": "Zoë Ünicode — 日本語 \u2028 line \u2029 para \"quoted\" \\ back\n\t"},
+    {"text": 'Zoë Ünicode — 日本語 \u2028 line \u2029 para "quoted" \\ back\n\t'},
     {"lazy": gettext_lazy("Not found."), "detail": ErrorDetail("Bad", code="invalid")},
     {1: "int key", "nested": [{"a": [1, 2.5, True, False, None]}], "tuple": (1, 2)},
     OrderedDict([("b", 1), ("a", 2)]),
