@@ -3,10 +3,13 @@
 One gunicorn (``gunicorn.conf.py``, ``WEB_CONCURRENCY`` sync workers, 2 by default) with
 ``DEBUG=false``, PostgreSQL, Redis and the production middleware stack, behind an imagined TLS
 proxy (every request says ``X-Forwarded-Proto: https``). For each row, wrk runs
-``BENCH_SECONDS`` (5) with ``BENCH_CONNECTIONS`` (8) connections after a short warm-up, and the
+``BENCH_SECONDS`` (3) with ``BENCH_CONNECTIONS`` (8) connections after a short warm-up, and the
 bench reads from /proc the CPU time (user + system) that the gunicorn master and its workers
 spent during the run: server CPU ms per request = that time / requests. That figure, not
-requests/s, is the one to compare: wrk shares the machine's cores with the server.
+requests/s, is the one to compare: wrk shares the machine's cores with the server. The table is
+run ``BENCH_ROUNDS`` (3) times; each row prints the median of its rounds, and its ratio is the
+median of its ratios to the floor measured in the same round (a machine's pace drifts over a
+run: a ratio within one round is steadier than two figures minutes apart).
 
 Rows: the anonymous track list served from the response cache (the framework floor: the
 cheapest answer the stack gives), then, with a bearer JWT (never cached), the track list (20
@@ -37,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,7 +52,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench._common import ROOT, bench_env, free_port, prepare_database
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 WRK = shutil.which("wrk")
@@ -310,9 +315,9 @@ def main() -> int:
             raise SystemExit("seeding the bench data failed:\n" + seeded.stderr[-3000:])
         seed = json.loads(seeded.stdout.strip().splitlines()[-1])
         print(
-            f"Veza reads bench: wrk {CONNECTIONS} connections, {SECONDS:.0f} s per row, "
-            f"gunicorn {WORKERS} sync workers, DEBUG=false, {os.cpu_count()} CPUs "
-            "(figures are indicative on a shared machine)"
+            f"Veza reads bench: wrk {CONNECTIONS} connections, {ROUNDS} rounds of {SECONDS:.0f} s "
+            f"per row, gunicorn {WORKERS} sync workers, DEBUG=false, {os.cpu_count()} CPUs; "
+            "medians of the rounds, each ratio against the floor of its own round"
         )
         print(
             f"  {'request':42} {'status':>6} {'req/s':>8} {'CPU ms/req':>11} {'x floor':>8} "
@@ -320,18 +325,30 @@ def main() -> int:
         )
         ratios = {}
         with server(env) as (port, master):
-            floor = None
-            for label, path, who, extra in rows(seed):
+            table = rows(seed)
+            requests = []
+            for _label, path, who, extra in table:
                 headers = dict(extra)
                 if who:
                     headers["Authorization"] = f"Bearer {seed[who]}"
-                status, _ = get(port, path, headers)
-                result = measure(port, master, path, headers)
-                floor = floor or result["cpu_ms"]
-                ratios[label] = result["cpu_ms"] / floor
+                requests.append((path, headers, get(port, path, headers)[0]))
+            runs = {label: [] for label, *_ in table}
+            for _ in range(ROUNDS):
+                floor = None
+                for (label, *_), (path, headers, _status) in zip(table, requests, strict=True):
+                    result = measure(port, master, path, headers)
+                    floor = floor or result["cpu_ms"]
+                    runs[label].append({**result, "ratio": result["cpu_ms"] / floor})
+            for (label, *_), (_path, _headers, status) in zip(table, requests, strict=True):
+                median = {
+                    key: statistics.median(run[key] for run in runs[label])
+                    for key in ("rps", "cpu_ms", "ratio")
+                }
+                errors = sum(run["errors"] for run in runs[label])
+                ratios[label] = median["ratio"]
                 print(
-                    f"  {label:42} {status:>6} {result['rps']:>8.0f} {result['cpu_ms']:>11.2f} "
-                    f"{result['cpu_ms'] / floor:>8.2f} {result['errors']:>7}"
+                    f"  {label:42} {status:>6} {median['rps']:>8.0f} {median['cpu_ms']:>11.2f} "
+                    f"{median['ratio']:>8.2f} {errors:>7}"
                 )
             memory = worker_memory(master)
         for i, (rss, private) in enumerate(memory):
