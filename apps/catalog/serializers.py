@@ -386,6 +386,16 @@ class PlaylistUpdateInputSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 
+def _nested_track_serializer(parent) -> TrackListItemSerializer:
+    """The track item renderer of an entry serializer, made once per serializer (a list's items
+    share its child) without building the parent's DRF fields, which only the schema needs."""
+    try:
+        return parent._track_serializer
+    except AttributeError:
+        parent._track_serializer = TrackListItemSerializer(context=parent.context)
+        return parent._track_serializer
+
+
 class PlaylistEntryOutputSerializer(serializers.ModelSerializer):
     track = TrackListItemSerializer(read_only=True)
 
@@ -396,7 +406,7 @@ class PlaylistEntryOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         """The declared fields in one pass, from an entry or a ``PlaylistEntryRow`` alike."""
-        track_serializer = self.fields["track"]
+        track_serializer = _nested_track_serializer(self)
         return {
             "position": int(instance.position),
             "added_at": iso_datetime(instance.added_at, track_serializer._output_timezone()),
@@ -430,7 +440,7 @@ class LibraryEntryOutputSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         """The declared fields in one pass (DRF's per-field path per entry otherwise)."""
-        track_serializer = self.fields["track"]
+        track_serializer = _nested_track_serializer(self)
         return {
             "saved_at": iso_datetime(instance.created_at, track_serializer._output_timezone()),
             "track": track_serializer.to_representation(instance.track),
