@@ -10,15 +10,15 @@ per process and then only executes it:
   ``owner__username`` or ``owner__profile__display_name`` included), for the *unsliced* ordered
   query, with ``LIMIT %s OFFSET %s`` appended so every page reuses one SQL text (valid on
   PostgreSQL and SQLite);
-- the count is Django's own ``COUNT(*)`` for the queryset: the first ``count()`` of a shape
-  runs ``QuerySet.count()`` and keeps the SQL it executed (seen through
-  ``connection.execute_wrapper``), the next ones execute that SQL directly.
+- a page can come with the list's total in the same statement (``COUNT(*) OVER ()``, what
+  Django's ``COUNT(*)`` answers); a count on its own (an empty page) is the ORM's ``count()``.
 
-What is kept is SQL text and the caller's own filter values, never rows: every call reads the
-database, so writes are always visible. Everything else is the ORM's: the compiler's converters
-make the values the same Python objects on every backend (on SQLite UUIDs, datetimes and JSON
-come back as text), and the statements go through Django's cursor, so they are counted, logged
-and wrapped like any other (``django_assert_num_queries`` sees them).
+What is kept is SQL text, its parameters and the converters (a few KiB per shape, never the
+query, never rows): every call reads the database, so writes are always visible. Everything
+else is the ORM's: the compiler's converters make the values the same Python objects on every
+backend (on SQLite UUIDs, datetimes and JSON come back as text), and the statements go through
+Django's cursor, so they are counted, logged and wrapped like any other
+(``django_assert_num_queries`` sees them).
 
 :class:`RowsQuery` is what a caller hands to a paginator: it has ``count()``, ``__len__``,
 slicing and ``ordered``, which is all Django's ``Paginator`` (and so DRF's
@@ -46,24 +46,42 @@ _PAGE_SQL = " LIMIT %s OFFSET %s"
 _TOTAL = "veza_compiled_total"
 
 
+def _converted(rows: list, converters: list, alias: str) -> list:
+    """``SQLCompiler.apply_converters`` without keeping the compiler (and its query) alive."""
+    if not converters:
+        return rows
+    connection = connections[alias]
+    converted = []
+    for row in rows:
+        row = list(row)
+        for pos, (functions, expression) in converters:
+            value = row[pos]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[pos] = value
+        converted.append(row)
+    return converted
+
+
+def _statement(queryset: QuerySet, alias: str, columns: int) -> tuple[str, tuple, list]:
+    """The queryset's SQL, its parameters and its converters (``[(position, (functions,
+    expression))]``): all a compiled shape keeps, a few KiB, never the query itself."""
+    compiler = queryset.query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    if compiler.col_count != columns:
+        raise ValueError("CompiledLists selects exactly the named columns")
+    converters = compiler.get_converters([column for column, _, _ in compiler.select])
+    return sql + _PAGE_SQL, tuple(params), list(converters.items())
+
+
 class _CompiledList:
-    """One list shape on one database alias: its rows SQL and, once counted, its count SQL."""
+    """One list shape on one database alias: the SQL of a page, and of a page with the list's
+    total, with their parameters and converters. ``build`` stays for a count on its own (an
+    empty page, a shape without a total column): the ORM's ``count()``, rare enough."""
 
-    __slots__ = (
-        "alias",
-        "compiler",
-        "converters",
-        "count_params",
-        "count_sql",
-        "counted",
-        "empty",
-        "make_row",
-        "params",
-        "queryset",
-        "sql",
-    )
+    __slots__ = ("alias", "build", "converters", "counted", "empty", "make_row", "params", "sql")
 
-    def __init__(self, queryset: QuerySet, fields: Sequence[str], alias: str, make_row):
+    def __init__(self, build, queryset: QuerySet, fields: Sequence[str], alias: str, make_row):
         if not queryset.ordered:
             raise ValueError("CompiledLists pages through an ordered queryset: add order_by()")
         query = queryset.query
@@ -72,40 +90,22 @@ class _CompiledList:
         if queryset._prefetch_related_lookups:
             raise ValueError("CompiledLists reads rows of columns: no prefetch")
         self.alias = alias
+        self.build = build
         self.make_row = make_row
-        self.queryset = queryset  # the first count runs it (a query, no rows)
-        self.count_sql = self.count_params = None
+        self.counted = None
         rows = queryset.values_list(*fields)
-        compiler = rows.query.get_compiler(alias)
         try:
-            sql, params = compiler.as_sql()
+            self.sql, self.params, self.converters = _statement(rows, alias, len(fields))
         except EmptyResultSet:  # a filter that can match nothing (``pk__in=[]``)
             self.empty = True
-            self.sql = self.params = self.compiler = self.converters = None
+            self.sql = self.params = self.converters = None
             return
         self.empty = False
-        if compiler.col_count != len(fields):
-            raise ValueError("CompiledLists selects exactly the named columns")
-        self.sql = sql + _PAGE_SQL
-        self.params = tuple(params)
-        self.compiler = compiler
-        self.converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        self.counted = None
         aggregated = any(a.contains_aggregate for a in query.annotations.values())
         if not (query.distinct or query.group_by or aggregated):
             # The same page with its total in one statement (a round trip less per page).
-            counted = queryset.annotate(**{_TOTAL: Window(Count("*"))}).values_list(*fields, _TOTAL)
-            counted_compiler = counted.query.get_compiler(alias)
-            counted_sql, counted_params = counted_compiler.as_sql()
-            converters = counted_compiler.get_converters(
-                [column for column, _, _ in counted_compiler.select]
-            )
-            self.counted = (
-                counted_sql + _PAGE_SQL,
-                tuple(counted_params),
-                counted_compiler,
-                converters,
-            )
+            counted = queryset.annotate(**{_TOTAL: Window(Count("*"))})
+            self.counted = _statement(counted.values_list(*fields, _TOTAL), alias, len(fields) + 1)
 
     def rows(self, limit: int, offset: int) -> list:
         if self.empty or limit <= 0:
@@ -113,10 +113,8 @@ class _CompiledList:
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, (*self.params, limit, offset))
             rows = cursor.fetchall()
-        if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
         make_row = self.make_row
-        return [make_row(row) for row in rows]
+        return [make_row(row) for row in _converted(rows, self.converters, self.alias)]
 
     def rows_and_total(self, limit: int, offset: int) -> tuple[list, int | None]:
         """A page and, in the same statement, how many rows the list holds (``None`` when the
@@ -125,42 +123,20 @@ class _CompiledList:
             return [], 0
         if self.counted is None or limit <= 0:
             return self.rows(limit, offset), None
-        sql, params, compiler, converters = self.counted
+        sql, params, converters = self.counted
         with connections[self.alias].cursor() as cursor:
             cursor.execute(sql, (*params, limit, offset))
             rows = cursor.fetchall()
         if not rows:
             return [], None
-        if converters:
-            rows = list(compiler.apply_converters(rows, converters))
+        rows = _converted(rows, converters, self.alias)
         make_row = self.make_row
         return [make_row(row[:-1]) for row in rows], rows[0][-1]
 
     def count(self) -> int:
         if self.empty:
             return 0
-        if self.count_sql is not None:
-            with connections[self.alias].cursor() as cursor:
-                cursor.execute(self.count_sql, self.count_params)
-                return cursor.fetchone()[0]
-        return self._count_and_keep_sql()
-
-    def _count_and_keep_sql(self) -> int:
-        """The first count runs Django's own and keeps the one statement it executed."""
-        executed = []
-
-        def capture(execute, sql, params, many, context):
-            executed.append((sql, params))
-            return execute(sql, params, many, context)
-
-        queryset = self.queryset
-        with connections[self.alias].execute_wrapper(capture):
-            count = queryset.using(self.alias).count()
-        if len(executed) == 1:  # else (none: an empty result; more: unusual) the ORM counts
-            sql, params = executed[0]
-            self.count_params = tuple(params or ())
-            self.count_sql = sql  # set last: a reader that sees it sees its parameters
-        return count
+        return self.build().using(self.alias).count()
 
 
 class RowsQuery:
@@ -207,6 +183,37 @@ class RowsQuery:
             if start == offset and index.stop - start <= limit:
                 return rows[: index.stop - start]
         return self._compiled.rows(index.stop - start, start)
+
+
+class RowsSource:
+    """A compiled list that DRF's *cursor* pagination may still order and filter.
+
+    ``CursorPagination`` orders the queryset it is given, filters it past the cursor's position
+    (``created_at__lt=...``) and slices one page. A source does the same without compiling:
+    ``order_by()`` and ``filter()`` return a new source whose key says what was added, and
+    slicing compiles that shape once (:class:`CompiledLists`) and runs it. The first page of a
+    feed (no cursor: most calls) is one compiled shape; each later cursor position is another
+    (the position is a parameter the SQL keeps), kept in the same bounded LRU.
+    """
+
+    ordered = True
+
+    def __init__(self, lists: CompiledLists, key: tuple, build: Callable[[], QuerySet]):
+        self._lists, self._key, self._build = lists, key, build
+
+    def order_by(self, *fields: str) -> RowsSource:
+        build = self._build
+        return RowsSource(
+            self._lists, (*self._key, ("order_by", fields)), lambda: build().order_by(*fields)
+        )
+
+    def filter(self, **conditions) -> RowsSource:
+        build = self._build
+        shape = ("filter", tuple(sorted(conditions.items())))
+        return RowsSource(self._lists, (*self._key, shape), lambda: build().filter(**conditions))
+
+    def __getitem__(self, index):
+        return self._lists.rows(self._key, self._build)[index]
 
 
 class CompiledLists:
@@ -258,13 +265,18 @@ class CompiledLists:
             queryset = build()
             if queryset.model is not self.model:
                 raise ValueError(f"{self!r} lists {self.model.__name__} rows")
-            entry = _CompiledList(queryset, self.fields, alias, self.make_row)
+            entry = _CompiledList(build, queryset, self.fields, alias, self.make_row)
             with self._lock:
                 self._entries[entry_key] = entry
                 self._entries.move_to_end(entry_key)
                 while len(self._entries) > self.maxsize:
                     self._entries.popitem(last=False)
         return RowsQuery(entry)
+
+    def source(self, key: Hashable, build: Callable[[], QuerySet]) -> RowsSource:
+        """``build()``'s rows for a cursor paginator (:class:`RowsSource`): it adds the
+        ordering and the position to ``key`` and the queryset, nothing runs until sliced."""
+        return RowsSource(self, (key,), build)
 
     def clear(self) -> None:
         with self._lock:

@@ -115,3 +115,35 @@ def test_library_query_count_is_constant(django_assert_num_queries, rows):
     client = bearer_client(fan)
     with django_assert_num_queries(3):  # user + count + page
         assert len(client.get("/api/v1/library").json()["results"]) == rows
+
+
+@pytest.mark.django_db
+def test_the_feed_pages_through_every_track_once_and_sees_new_ones():
+    fan, creator = UserFactory(is_verified=True), CreatorFactory()
+    Follow.objects.create(follower=fan, followee=creator)
+    now = timezone.now()
+    for i in range(7):
+        TrackFactory(owner=creator, title=f"t{i}", created_at=now - timedelta(minutes=i))
+    client = bearer_client(fan)
+
+    seen, url = [], "/api/v1/feed?page_size=3"
+    while url:
+        body = client.get(url).json()
+        seen += [item["title"] for item in body["results"]]
+        url = body["next"]
+    TrackFactory(owner=creator, title="newest", created_at=now + timedelta(minutes=1))
+    first = titles(client.get("/api/v1/feed?page_size=3"))
+    back = client.get(client.get("/api/v1/feed?page_size=3").json()["next"]).json()["previous"]
+
+    assert seen == [f"t{i}" for i in range(7)]
+    assert first == ["newest", "t0", "t1"]
+    assert titles(client.get(back)) == ["newest", "t0", "t1"]
+
+
+@pytest.mark.django_db
+def test_another_readers_feed_is_their_own():
+    fan, other, creator = UserFactory(), UserFactory(), CreatorFactory()
+    Follow.objects.create(follower=fan, followee=creator)
+    TrackFactory(owner=creator, title="followed")
+    assert titles(bearer_client(fan).get("/api/v1/feed")) == ["followed"]
+    assert titles(bearer_client(other).get("/api/v1/feed")) == []

@@ -37,7 +37,7 @@ class FeedApi(APIView):
         return paginated_response(
             view=self,
             request=request,
-            queryset=selectors.feed_tracks(user=request.user),
+            queryset=selectors.feed_rows(user=request.user),
             serializer_class=TrackListItemSerializer,
             context=serializer_context(request),
         )

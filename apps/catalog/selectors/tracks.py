@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from apps.accounts.models import CONTENT_CREATOR_ROLES, User
 from apps.catalog.models import LibraryEntry, ModerationStatus, ProcessingStatus, Track, Visibility
 from apps.catalog.selectors.access import tracks_visible_q, tracks_with_owner
-from veza.compiled_query import CompiledLists, RowsQuery
+from veza.compiled_query import CompiledLists, RowsQuery, RowsSource
 
 # ?ordering= whitelists (shared/API.md, Conventions; changelog "ORDER BY dynamiques").
 DEFAULT_ORDERING = "-created_at"
@@ -201,6 +201,16 @@ def artist_search(*, query: str, limit: int = 20) -> list[User]:
 def feed_tracks(*, user: User) -> QuerySet[Track]:
     """Recent public tracks of the creators ``user`` follows."""
     return public_tracks().filter(owner__followers__follower=user)
+
+
+_FEEDS = CompiledLists(Track, fields=TRACK_ROW_FIELDS, make_row=TrackRow._make, maxsize=256)
+
+
+def feed_rows(*, user: User) -> RowsSource:
+    """:func:`feed_tracks` as :class:`TrackRow` rows for cursor pagination, the SQL of each
+    user's feed page compiled once per process (the user is a parameter of the SQL: one shape
+    per reader, in a bounded LRU)."""
+    return _FEEDS.source(("feed", connection.vendor, user.pk), lambda: feed_tracks(user=user))
 
 
 def library_tracks(*, user: User) -> QuerySet[LibraryEntry]:
