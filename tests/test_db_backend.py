@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import DatabaseError, connection, connections
 
@@ -93,3 +95,22 @@ def test_a_dropped_connection_is_replaced_once_idle(wrapper, clock):
     clock[0] += 5
     request(wrapper)  # checked, found dead, reconnected: no error
     assert wrapper.checks == [True]
+
+
+def test_timestamps_are_read_by_psycopgs_loader_as_aware_utc():
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT TIMESTAMPTZ '2026-03-29 01:30:00.123456+02'")
+        fast = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        register_tzloader(datetime.UTC, cursor.cursor)  # Django's own loader
+        cursor.execute("SELECT TIMESTAMPTZ '2026-03-29 01:30:00.123456+02'")
+        reference = cursor.fetchone()[0]
+
+    assert fast == reference == datetime.datetime(2026, 3, 28, 23, 30, 0, 123456, datetime.UTC)
+    assert fast.tzinfo is datetime.UTC
+    assert base.COMPILED_TIMESTAMPTZ_LOADER is not None  # psycopg[binary] is installed
+    with connection.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(base._TIMESTAMPTZ, base.Format.TEXT)
+    assert loader is base.COMPILED_TIMESTAMPTZ_LOADER
