@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache, caches
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -34,16 +34,15 @@ class Loader:
 
 @pytest.fixture
 def redis_reads(monkeypatch):
-    """The number of Redis reads (``get_many``) the shared cache serves."""
+    """The Redis reads (``MGET``) of version tokens, each as the list of keys it asked."""
     calls = []
-    kind = type(caches["default"])
-    original = kind.get_many
+    original = redis.Redis.mget
 
-    def counted(self, keys, *args, **kwargs):
+    def counted(self, keys, *args):
         calls.append(list(keys))
-        return original(self, keys, *args, **kwargs)
+        return original(self, keys, *args)
 
-    monkeypatch.setattr(kind, "get_many", counted)
+    monkeypatch.setattr(redis.Redis, "mget", counted)
     return calls
 
 
@@ -54,7 +53,7 @@ def test_a_kept_row_is_used_until_its_token_changes(rows):
     assert rows.get_or_load("a", loader) == {"name": "first"}
     assert loader.calls == 1
 
-    cache.set("test:rows:a", "another process's bump", timeout=None)
+    versioned_cache.token_set("test:rows:a", "another process's bump")
 
     assert rows.get_or_load("a", loader) == {"name": "second"}
     assert loader.calls == 2
@@ -69,11 +68,11 @@ def test_callers_get_copies_that_never_reach_the_next_caller(rows):
 def test_an_absent_token_is_never_trusted(rows):
     loader = Loader({"name": "first"})
     rows.get_or_load("c", loader)
-    cache.delete("test:rows:c")  # evicted or flushed, a bump in between possible
+    versioned_cache.token_set("test:rows:c", None)  # evicted or flushed
     loader.value = {"name": "second"}
 
     assert rows.get_or_load("c", loader) == {"name": "second"}
-    assert cache.get("test:rows:c") is not None  # a new token, created before the read
+    assert versioned_cache.token("test:rows:c") is not None  # a new one, made before the read
 
 
 def test_a_bump_reloads_every_copy_of_that_row_only(rows):
@@ -126,7 +125,8 @@ def test_in_a_request_the_tokens_are_read_once_with_every_table_token(rows, redi
         versioned_cache._request_end()
 
     assert len(redis_reads) == 1
-    assert set(redis_reads[0]) >= {"test:rows:g", media_cache.VERSION_KEY}
+    prefix = versioned_cache.REDIS_PREFIX
+    assert set(redis_reads[0]) >= {prefix + "test:rows:g", prefix + media_cache.VERSION_KEY}
 
 
 @pytest.mark.django_db

@@ -45,6 +45,31 @@ from veza.shared_cache import guarded
 
 T = TypeVar("T")
 
+#: Tokens are plain strings under this prefix, read and written with the Redis client itself
+#: (``MGET``, ``SET``, ``SET NX``): no pickling, no cache-key building on the hot path.
+REDIS_PREFIX = "veza:vtoken:"
+
+
+def _redis(shared):
+    """The redis-py client behind the shared cache (django-redis)."""
+    return shared.client.get_client(write=True)
+
+
+def token(key: str) -> str | None:
+    """The token at ``key`` as Redis holds it now (operations, tests)."""
+    value = guarded(lambda shared: _redis(shared).get(REDIS_PREFIX + key), None)
+    return value.decode() if value is not None else None
+
+
+def token_set(key: str, value: str | None) -> None:
+    """Replace (or with ``None`` delete) the token at ``key``: what another process's bump or
+    Redis's eviction does (operations, tests)."""
+    if value is None:
+        guarded(lambda shared: _redis(shared).delete(REDIS_PREFIX + key), None)
+    else:
+        guarded(lambda shared: _redis(shared).set(REDIS_PREFIX + key, value), None)
+
+
 _MISSING = object()
 _registry: list[VersionedRows] = []
 _request = threading.local()  # .tokens: {redis key: token or None} while a request runs
@@ -77,13 +102,13 @@ def _tokens(key: str) -> str | None:
             for cache in _registry
             if not cache.per_row and cache.version_key not in remembered
         ]
-    found = guarded(lambda shared: shared.get_many(keys), None)
-    if found is None:
+    values = guarded(lambda shared: _redis(shared).mget([REDIS_PREFIX + k for k in keys]), None)
+    if values is None:
         return None  # Redis unusable: nothing is trusted, nothing remembered
+    found = dict(zip(keys, (v.decode() if v is not None else None for v in values), strict=True))
     if remembered is not None:
-        for name in keys:
-            remembered[name] = found.get(name)
-    return found.get(key)
+        remembered.update(found)
+    return found[key]
 
 
 def _remember_token(key: str, token: str) -> None:
@@ -132,7 +157,10 @@ class VersionedRows:
             # (NX: a bump racing this keeps its own); if this process created it, a row read
             # from now on is current under it.
             token = uuid.uuid4().hex
-            if not guarded(lambda shared: shared.add(token_key, token, timeout=None), False):
+            created = guarded(
+                lambda shared: _redis(shared).set(REDIS_PREFIX + token_key, token, nx=True), None
+            )
+            if not created:
                 return loader()
             _remember_token(token_key, token)
         now = time.monotonic()
@@ -166,7 +194,7 @@ class VersionedRows:
             return  # no token stands for every row: each one is bumped by its own write
         token_key = self._key(key)
         _forget_token(token_key)
-        guarded(lambda shared: shared.set(token_key, uuid.uuid4().hex, timeout=None), None)
+        guarded(lambda shared: _redis(shared).set(REDIS_PREFIX + token_key, uuid.uuid4().hex), None)
 
     def bump_on_commit(self, key: Hashable = None) -> None:
         """Call inside the write: this process forgets now, every process after the commit."""

@@ -35,6 +35,7 @@ from veza.api import ratelimit
 from veza.api.exceptions import NotFound
 from veza.api.pagination import CursorPagination, paginated_response
 from veza.api.parsers import JSONParser
+from veza.api.renderers import JSONRenderer
 from veza.api.schema import ErrorEnvelopeSerializer
 from veza.api.views import OptionalAuthApiMixin
 
@@ -109,6 +110,12 @@ def _media_responses(description: str) -> dict:
 
 class MediaApi(OptionalAuthApiMixin, APIView):
     """Optional authentication: anonymous callers may play public tracks."""
+
+    def perform_content_negotiation(self, request, force=False):
+        """The answer is the media's bytes; only an error is rendered, and always as JSON: no
+        ``Accept`` header to parse on every range a player fetches."""
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
 
     def _serve(self, request, track_id, *, attachment: bool):
         access = track_access(

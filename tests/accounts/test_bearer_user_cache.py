@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-from django.core.cache import cache
 from django.db import connection
 
 from apps.accounts.models import User
@@ -13,6 +12,7 @@ from apps.accounts.services.users import users_deactivate
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.conftest import assert_error, bearer_client
 from tests.servers import gunicorn_server
+from veza import versioned_cache
 from veza.audit import RequestMeta
 
 ME = "/api/v1/users/me"
@@ -42,7 +42,7 @@ def test_a_write_by_another_process_is_seen_once_its_token_moves():
         cursor.execute("UPDATE accounts_user SET is_active = false WHERE id = %s", [user.pk])
     assert client.get(ME).status_code == 200  # ...this process still trusts its copy
 
-    cache.set(token_key(user), "bumped by that process's commit", timeout=None)
+    versioned_cache.token_set(token_key(user), "bumped by that process's commit")
 
     assert_error(client.get(ME), 401, "INVALID_TOKEN")
 
@@ -78,12 +78,12 @@ def test_a_password_change_ends_the_older_tokens_at_once():
 def test_updates_move_the_token_after_their_commit():
     user = UserFactory(verified=True)
     bearer_client(user).get(ME)
-    before = cache.get(token_key(user))
+    before = versioned_cache.token(token_key(user))
     assert before is not None
 
     User.objects.filter(pk=user.pk).update(role="creator")
 
-    assert cache.get(token_key(user)) not in (None, before)
+    assert versioned_cache.token(token_key(user)) not in (None, before)
 
 
 @pytest.mark.django_db

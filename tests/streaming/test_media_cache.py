@@ -1,7 +1,6 @@
 """The media-row cache: no database query for a repeated /stream, exact after any track write."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,6 +8,7 @@ from apps.catalog import media_cache
 from apps.catalog.models import Track
 from apps.catalog.services import track_moderate, track_update
 from tests.catalog.factories import TrackFactory
+from veza import versioned_cache
 
 
 def url(track) -> str:
@@ -59,7 +59,7 @@ def test_a_version_bump_from_another_process_reloads_the_row(api_client):
     # Another process changed the row and bumped the shared version after its commit.
     Track.objects.filter(pk=track.pk).update(visibility="private")
     assert api_client.get(url(track)).status_code == 200  # this process still trusts its row
-    cache.set(media_cache.VERSION_KEY, "bumped-elsewhere", timeout=None)  # its on_commit bump
+    versioned_cache.token_set(media_cache.VERSION_KEY, "bumped-elsewhere")  # its bump
     assert api_client.get(url(track)).status_code == 403
 
 
