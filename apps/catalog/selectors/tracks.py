@@ -31,39 +31,6 @@ def ordering_resolve(value: str | None, allowed: frozenset[str]) -> list[str]:
     return [chosen, "-id"]
 
 
-#: What a list item shows (``TrackListItemSerializer``): lists load these columns only, so
-#: every row costs less to fetch and to build. Reading another field of a listed track would
-#: cost a query per row: the query-count tests of every list catch it.
-LIST_ITEM_FIELDS = (
-    "id",
-    "owner_id",
-    "title",
-    "artist_name",
-    "album",
-    "genre",
-    "tags",
-    "description",
-    "duration",
-    "bitrate",
-    "codec",
-    "size",
-    "sha256",
-    "content_type",
-    "cover_image",
-    "visibility",
-    "status",
-    "moderation_status",
-    "hls_status",
-    "play_count",
-    "created_at",
-    "updated_at",
-    "owner__id",
-    "owner__username",
-    "owner__profile__id",
-    "owner__profile__display_name",
-)
-
-
 #: A listed track as one row of columns (``values_list``), what the list serializer renders
 #: without making model instances: the track's columns, its owner's username and display name.
 TRACK_ROW_FIELDS = (
@@ -93,6 +60,11 @@ TRACK_ROW_FIELDS = (
     "updated_at",
 )
 TrackRow = namedtuple("TrackRow", TRACK_ROW_FIELDS)
+
+#: What a list item shows (``TrackListItemSerializer``), for lists that still load instances:
+#: the row's columns and the keys ``select_related`` needs. Reading another field of a listed
+#: track would cost a query per row: the query-count tests of every list catch it.
+LIST_ITEM_FIELDS = (*TRACK_ROW_FIELDS, "owner__id", "owner__profile__id")
 
 
 def public_tracks() -> QuerySet[Track]:
