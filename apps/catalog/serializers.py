@@ -28,7 +28,11 @@ from apps.catalog.models import (
 )
 from apps.catalog.selectors import TrackRow
 from veza import storage
-from veza.api.representation import iso_datetime, output_timezone
+from veza.api.representation import (
+    OutputTimezoneMixin,
+    iso_datetime,
+    row_from_instance,
+)
 
 _ZERO_UUID = UUID(int=0)
 
@@ -78,34 +82,7 @@ def _owner_dict(user) -> dict:
 
 def _track_row(track: Track) -> TrackRow:
     """A track instance as the row a list selector reads, so both render through one function."""
-    owner = track.owner
-    profile = getattr(owner, "profile", None)
-    return TrackRow(
-        id=track.pk,
-        owner_id=owner.pk,
-        owner__username=owner.username,
-        owner__profile__display_name=profile.display_name if profile else None,
-        title=track.title,
-        artist_name=track.artist_name,
-        album=track.album,
-        genre=track.genre,
-        tags=track.tags,
-        description=track.description,
-        duration=track.duration,
-        bitrate=track.bitrate,
-        codec=track.codec,
-        size=track.size,
-        sha256=track.sha256,
-        content_type=track.content_type,
-        cover_image=track.cover_image.name,
-        visibility=track.visibility,
-        status=track.status,
-        moderation_status=track.moderation_status,
-        hls_status=track.hls_status,
-        play_count=track.play_count,
-        created_at=track.created_at,
-        updated_at=track.updated_at,
-    )
+    return row_from_instance(TrackRow, track, cover_image=track.cover_image.name)
 
 
 def track_item(row: TrackRow, tz, hls_enabled, urls: dict[str, tuple[str, str]]) -> dict:
@@ -170,7 +147,7 @@ class OwnerSerializer(serializers.Serializer):
         return _owner_dict(instance)
 
 
-class TrackOutputSerializer(serializers.ModelSerializer):
+class TrackOutputSerializer(OutputTimezoneMixin, serializers.ModelSerializer):
     owner = OwnerSerializer(read_only=True)
     cover_image = serializers.SerializerMethodField()
     stream_url = serializers.SerializerMethodField()
@@ -263,14 +240,6 @@ class TrackOutputSerializer(serializers.ModelSerializer):
                 track_url_parts(),
             )
             return self._arguments
-
-    def _output_timezone(self):
-        """Once per serializer (one per answer; a list's items share its child)."""
-        try:
-            return self._tz
-        except AttributeError:
-            self._tz = output_timezone()
-            return self._tz
 
 
 class TrackListItemSerializer(TrackOutputSerializer):

@@ -17,7 +17,11 @@ from rest_framework import serializers
 from apps.education.models import MONEY, Certificate, Course, Enrollment, Lesson, Review
 from apps.education.selectors import CourseRow
 from apps.education.services.certificates import person_name
-from veza.api.representation import iso_datetime, output_timezone
+from veza.api.representation import (
+    OutputTimezoneMixin,
+    iso_datetime,
+    row_from_instance,
+)
 
 
 class PersonSerializer(serializers.Serializer):
@@ -35,30 +39,7 @@ _RATING = serializers.DecimalField(max_digits=3, decimal_places=2, read_only=Tru
 
 def _course_row(course: Course) -> CourseRow:
     """A course instance (from ``courses_annotated``) as the row a list reads."""
-    owner = course.owner
-    profile = getattr(owner, "profile", None)
-    return CourseRow(
-        id=course.pk,
-        slug=course.slug,
-        title=course.title,
-        description=course.description,
-        cover_image=course.cover_image.name,
-        level=course.level,
-        price=course.price,
-        currency=course.currency,
-        status=course.status,
-        published_at=course.published_at,
-        archived_at=course.archived_at,
-        owner_id=owner.pk,
-        owner__username=owner.username,
-        owner__profile__display_name=profile.display_name if profile else None,
-        lesson_count=course.lesson_count,
-        total_duration=course.total_duration,
-        rating_average=course.rating_average,
-        rating_count=course.rating_count,
-        created_at=course.created_at,
-        updated_at=course.updated_at,
-    )
+    return row_from_instance(CourseRow, course, cover_image=course.cover_image.name)
 
 
 def course_item(row: CourseRow, tz, request=None) -> dict:
@@ -100,7 +81,7 @@ def course_item(row: CourseRow, tz, request=None) -> dict:
     }
 
 
-class CourseOutputSerializer(serializers.ModelSerializer):
+class CourseOutputSerializer(OutputTimezoneMixin, serializers.ModelSerializer):
     # A plain string in the schema: OpenAPI's ``\w`` is ASCII, and slugs keep the title's script.
     slug = serializers.CharField(read_only=True)
     price = serializers.DecimalField(**MONEY, read_only=True)
@@ -142,14 +123,6 @@ class CourseOutputSerializer(serializers.ModelSerializer):
         """The declared fields as DRF renders them, in one pass, from an instance or a row."""
         row = instance if isinstance(instance, CourseRow) else _course_row(instance)
         return course_item(row, self._output_timezone(), self.context.get("request"))
-
-    def _output_timezone(self):
-        """Once per serializer (one per answer; a list's items share its child)."""
-        try:
-            return self._tz
-        except AttributeError:
-            self._tz = output_timezone()
-            return self._tz
 
 
 class LearnerStateSerializer(serializers.Serializer):
